@@ -1,0 +1,55 @@
+"""Plain data the handoff builders consume and produce.
+
+Kept free of storage and Telegram types so the builders run from a bot, a CLI or a
+benchmark alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Sequence
+
+Role = Literal["user", "assistant", "note", "tool", "system"]
+Source = Literal["typed", "forwarded", "pasted", "file"]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnIn:
+    role: Role
+    author: str
+    source: Source
+    text: str
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectIn:
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionIn:
+    number: int
+    turns: Sequence[TurnIn]
+    objectives: str = ""
+    notes: str = ""  # what the user said was achieved, from /complete
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    markdown: str
+    generator: str
+    first_session: int
+    last_session: int
+    turns_covered: int  # cumulative over every session the document covers
+    artifacts_kept: int
+    artifacts_total: int
+    words: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float:
+        return 1.0 if self.artifacts_total == 0 else self.artifacts_kept / self.artifacts_total
