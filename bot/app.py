@@ -1,0 +1,85 @@
+"""Composition root: builds the Application, wires handlers, opens and closes the database."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackContext,
+                          CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
+                          TypeHandler, filters)
+from telegram.request import BaseRequest
+
+from bot.access import make_gate
+from bot.config import Config
+from bot.errors import on_error
+from handlers import capture, chat_events, help as help_handlers, projects, sessions, stats
+from handlers.context import BatonApp, BotData
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def _wire(app: BatonApp, config: Config) -> None:
+    app.add_handler(TypeHandler(Update, make_gate(config.access)), group=-1)
+    commands: list[tuple[str, Any, bool]] = [
+        ("start", help_handlers.start, True),
+        ("help", help_handlers.help_command, True),
+        ("newproject", projects.new_project, True),
+        ("projects", projects.list_projects, True),
+        ("use", projects.use_project, True),
+        ("startsession", sessions.start_session, True),
+        ("note", capture.note, True),
+        # Building a handoff can take a while: don't hold up other chats' updates.
+        ("complete", sessions.complete, False),
+        ("handoff", sessions.handoff, False),
+        ("stats", stats.stats, True),
+    ]
+    for name, callback, block in commands:
+        app.add_handler(CommandHandler(name, callback, block=block))
+    app.add_handler(CallbackQueryHandler(projects.switch_button, pattern=f"^{projects.SWITCH_PREFIX}"))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
+    app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
+    messages = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
+    app.add_handler(MessageHandler(messages & (filters.TEXT | filters.CAPTION), capture.capture_message))
+    app.add_handler(MessageHandler(messages, chat_events.non_text))
+    app.add_error_handler(on_error)
+
+
+def build_application(config: Config, request: BaseRequest | None = None,
+                      updates_request: BaseRequest | None = None) -> BatonApp:
+    """Build the bot; tests pass an offline `request` to run it without a network."""
+    context_types = ContextTypes(context=CallbackContext, bot_data=BotData)
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        data: BotData = app.bot_data
+        data.db = await Database.open(config.storage.path)
+        data.budget_words = config.handoff.budget_words
+        data.ack_delay_s = config.capture.ack_delay_s
+        await app.bot.set_my_commands(help_handlers.BOT_COMMANDS)
+        log.info("Baton is up as @%s; database %s", app.bot.username, config.storage.path)
+
+    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        data: BotData = app.bot_data
+        if data.db is not None:
+            await data.db.close()
+            data.db = None
+
+    builder = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .context_types(context_types)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if config.telegram.base_url:
+        builder = builder.base_url(config.telegram.base_url)
+    if config.telegram.base_file_url:
+        builder = builder.base_file_url(config.telegram.base_file_url)
+    if config.telegram.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    app: BatonApp = builder.build()  # type: ignore[assignment]
+    _wire(app, config)
+    return app

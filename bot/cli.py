@@ -1,0 +1,58 @@
+"""The `baton` command: `baton --config config.toml` runs the bot."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sqlite3
+import sys
+from typing import Sequence
+
+from telegram import Update
+from telegram.error import InvalidToken
+
+from bot.config import ConfigError, load_config
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="baton", description="Baton: carry AI-assisted work from one session to the next.")
+    parser.add_argument("--config", default="config.toml",
+                        help="path to the TOML config (default: config.toml)")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"baton: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_bot(config_path: str) -> int:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        level=logging.INFO)
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.app import build_application  # imported late so config errors print fast
+
+    app = build_application(config)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        return _fail("Telegram rejected the bot token; check it with @BotFather.")
+    except (sqlite3.Error, OSError) as exc:
+        return _fail(f"cannot use the database at {config.storage.path}: {exc}.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return run_bot(args.config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Configuration: one TOML file, with secrets overridable from the environment.
+
+Every problem becomes a `ConfigError` carrying one line for the user, so the CLI can
+print it and exit 2 instead of showing a traceback.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+TOKEN_ENV = "BATON_TELEGRAM_TOKEN"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person running the bot."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    token: str = ""
+    base_url: str | None = None
+    base_file_url: str | None = None
+    rate_limit: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StorageConfig:
+    path: str = "baton.db"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessConfig:
+    allowed_user_ids: tuple[int, ...] = ()
+    allowed_chat_ids: tuple[int, ...] = ()
+    open: bool = False
+
+    def allows(self, user_id: int | None, chat_id: int | None) -> bool:
+        return (
+            self.open
+            or (user_id is not None and user_id in self.allowed_user_ids)
+            or (chat_id is not None and chat_id in self.allowed_chat_ids)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffConfig:
+    budget_words: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureConfig:
+    ack_delay_s: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class LLMConfig:
+    base_url: str = "https://router.huggingface.co/v1"
+    model: str = "meta-llama/Llama-3.1-8B-Instruct"
+    api_key_env: str = "HF_TOKEN"
+    context_tokens: int = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    capture: CaptureConfig = field(default_factory=CaptureConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+
+
+_SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
+
+
+def _coerce(section: str, key: str, value: Any, default: Any) -> Any:
+    where = f"[{section}] {key}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false.")
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise ConfigError(f"{where} must be a list of numeric Telegram ids, like [12345].")
+        return tuple(value)
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"{where} must be a non-negative number.")
+        return float(value)
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ConfigError(f"{where} must be a positive whole number.")
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string.")
+    return value or (None if default is None else value)
+
+
+def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
+    """Build a Config, refusing unknown sections and keys so typos don't pass silently."""
+    sections: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name not in _SECTIONS:
+            known = ", ".join(sorted(_SECTIONS))
+            raise ConfigError(f"Unknown section [{name}] in the config (known: {known}).")
+        if not isinstance(raw, dict):
+            raise ConfigError(f"[{name}] must be a table of keys.")
+        cls = _SECTIONS[name]
+        defaults = cls()
+        known_keys = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in known_keys:
+                raise ConfigError(
+                    f"Unknown key '{key}' in [{name}] (known: {', '.join(sorted(known_keys))})."
+                )
+            values[key] = _coerce(name, key, value, getattr(defaults, key))
+        sections[name] = cls(**values)
+    config = Config(**sections)
+    token = env.get(TOKEN_ENV) or config.telegram.token
+    if not token.strip():
+        raise ConfigError(
+            f"No Telegram bot token: set {TOKEN_ENV} or [telegram] token in the config "
+            "(get one from @BotFather)."
+        )
+    return replace(config, telegram=replace(config.telegram, token=token.strip()))
+
+
+def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Config file {path} not found (copy config.example.toml to start)."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc.strerror}.") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Config file {path} is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from None
+    return config_from_mapping(data, os.environ if env is None else env)

@@ -1,0 +1,48 @@
+"""Small lookups most handlers start with: the chat, its active project and session."""
+from __future__ import annotations
+
+from telegram import Update, User
+
+from handlers.context import Context
+from storage import projects as project_store
+from storage import sessions as session_store
+from storage.models import Project, Session
+
+NO_PROJECT = "No active project in this chat yet: create one with /newproject NAME."
+
+
+def chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None, "handlers are registered for chat updates only"
+    return chat.id
+
+
+def user_id(update: Update) -> int | None:
+    user = update.effective_user
+    return user.id if user else None
+
+
+def display_name(user: User | None) -> str:
+    if user is None:
+        return "someone"
+    return user.full_name or (f"@{user.username}" if user.username else str(user.id))
+
+
+def command_args(update: Update) -> str:
+    """The text after the command, with its line breaks kept (context.args would lose them)."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def active_project(update: Update, context: Context) -> Project | None:
+    return await project_store.active_project(context.bot_data.database, chat_id(update))
+
+
+async def active_project_and_session(update: Update,
+                                     context: Context) -> tuple[Project | None, Session | None]:
+    project = await active_project(update, context)
+    if project is None:
+        return None, None
+    return project, await session_store.active_session(context.bot_data.database, project.id)

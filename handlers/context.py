@@ -1,0 +1,30 @@
+"""Typed shared state for handlers, held on the Application (never in module globals)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from storage.db import Database
+
+
+@dataclass
+class BotData:
+    """Everything handlers share; `bot/` fills it in at start-up."""
+
+    db: Database | None = None
+    budget_words: int = 2000
+    ack_delay_s: float = 2.0
+    completing: set[int] = field(default_factory=set)  # session ids being completed now
+    refused_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (user, chat) -> time
+
+    @property
+    def database(self) -> Database:
+        if self.db is None:
+            raise RuntimeError("database is not open")
+        return self.db
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+BatonApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,98 @@
+"""/newproject, /projects (with switch buttons) and /use."""
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from handlers.common import chat_id, command_args, user_id
+from handlers.context import Context
+from handlers.replies import esc, reply
+from storage import projects as project_store
+from storage.projects import MAX_NAME_CHARS, DuplicateProject
+
+SWITCH_PREFIX = "use:"
+MAX_DESCRIPTION_CHARS = 500
+
+
+def parse_new_project(args: str) -> tuple[str, str]:
+    name, _, description = args.partition("|")
+    return " ".join(name.split()), description.strip()
+
+
+async def new_project(update: Update, context: Context) -> None:
+    name, description = parse_new_project(command_args(update))
+    if not name:
+        await reply(update, "Give the project a name, like <code>/newproject Shop API | FastAPI backend</code>.")
+        return
+    if len(name) > MAX_NAME_CHARS:
+        await reply(update, f"That name is {len(name)} characters long; keep it to {MAX_NAME_CHARS} or fewer.")
+        return
+    if len(description) > MAX_DESCRIPTION_CHARS:
+        await reply(update, f"Keep the description to {MAX_DESCRIPTION_CHARS} characters or fewer.")
+        return
+    try:
+        project = await project_store.create_project(
+            context.bot_data.database, chat_id(update), name, description, user_id(update))
+    except DuplicateProject:
+        await reply(update, f"This chat already has a project called <b>{esc(name)}</b>: "
+                            f"switch to it with <code>/use {esc(name)}</code> or pick another name.")
+        return
+    await reply(update, f"Created <b>{esc(project.name)}</b> and made it the active project. "
+                        "Start working with /startsession.")
+
+
+async def _projects_view(context: Context, chat: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    db = context.bot_data.database
+    listed = await project_store.list_projects(db, chat)
+    if not listed:
+        return "No projects in this chat yet: create one with /newproject NAME.", None
+    active = await project_store.active_project(db, chat)
+    lines = ["<b>Projects</b>"]
+    buttons = []
+    for project, sessions in listed:
+        is_active = active is not None and active.id == project.id
+        mark = "▶️" if is_active else "•"
+        noun = "session" if sessions == 1 else "sessions"
+        lines.append(f"{mark} <b>{esc(project.name)}</b> — {sessions} {noun}"
+                     + (" (active)" if is_active else ""))
+        if not is_active:
+            buttons.append([InlineKeyboardButton(f"Switch to {project.name}"[:64],
+                                                 callback_data=f"{SWITCH_PREFIX}{project.id}")])
+    return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
+
+
+async def list_projects(update: Update, context: Context) -> None:
+    text, markup = await _projects_view(context, chat_id(update))
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False)
+
+
+async def use_project(update: Update, context: Context) -> None:
+    name = command_args(update)
+    if not name:
+        await reply(update, "Say which project, like <code>/use Shop API</code>; /projects lists them.")
+        return
+    db = context.bot_data.database
+    project = await project_store.find_project(db, chat_id(update), name)
+    if project is None:
+        await reply(update, f"No project called <b>{esc(name)}</b> in this chat; /projects lists them.")
+        return
+    await project_store.set_active(db, chat_id(update), project.id)
+    await reply(update, f"<b>{esc(project.name)}</b> is now the active project.")
+
+
+async def switch_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    chat = chat_id(update)
+    db = context.bot_data.database
+    raw_id = query.data.removeprefix(SWITCH_PREFIX)
+    project = await project_store.get_project(db, chat, int(raw_id)) if raw_id.isdigit() else None
+    if project is None:
+        await query.answer("That project is not in this chat any more.", show_alert=True)
+        return
+    await project_store.set_active(db, chat, project.id)
+    await query.answer(f"Switched to {project.name}")
+    text, markup = await _projects_view(context, chat)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)

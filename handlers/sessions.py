@@ -1,0 +1,137 @@
+"""/startsession, /complete and /handoff: the session loop and handoff delivery."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+from handlers.common import NO_PROJECT, active_project, active_project_and_session, chat_id, command_args, user_id
+from handlers.context import Context
+from handlers.replies import esc, reply, send_document, slug
+from service.handoffs import make_handoff
+from storage import handoffs as handoff_store
+from storage import sessions as session_store
+from storage.models import Project, Session
+from storage.sessions import SessionAlreadyActive
+
+log = logging.getLogger(__name__)
+MAX_OBJECTIVES_CHARS = 2000
+
+
+def preview(project: str, number: int, kind: str, first: int, last: int, turns: int,
+            kept: int, total: int) -> str:
+    """The 1–3 line caption that goes with a handoff file."""
+    title = "draft during session" if kind == "draft" else "handoff after session"
+    sessions = f"session {first}" if first == last else f"sessions {first}–{last}"
+    share = f" ({round(100 * kept / total)}%)" if total else ""
+    return (f"<b>{esc(project)}</b> — {title} {number}\n"
+            f"Covers {sessions}, {turns} turns · keeps {kept} of {total} extracted artifacts{share}\n"
+            "Paste its master prompt as the first message of your next AI chat.")
+
+
+def filename(project: str, number: int, kind: str) -> str:
+    return f"{slug(project)}-handoff-s{number}{'-draft' if kind == 'draft' else ''}.md"
+
+
+async def _deliver_stored(update: Update, project: Project, number: int, context: Context) -> bool:
+    stored = await handoff_store.handoff_for_session(context.bot_data.database, project.id, number)
+    if stored is None:
+        return False
+    await send_document(
+        update, filename(project.name, number, stored.kind), stored.markdown,
+        preview(project.name, number, stored.kind, stored.first_session, stored.last_session,
+                stored.turns_covered, stored.artifacts_kept, stored.artifacts_total))
+    return True
+
+
+async def _build_and_deliver(update: Update, context: Context, project: Project,
+                             session: Session, kind: str) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+    data = context.bot_data
+    handoff = await make_handoff(data.database, project, session, kind=kind,
+                                 budget_words=data.budget_words)
+    await send_document(
+        update, filename(project.name, session.number, kind), handoff.markdown,
+        preview(project.name, session.number, kind, handoff.first_session, handoff.last_session,
+                handoff.turns_covered, handoff.artifacts_kept, handoff.artifacts_total))
+
+
+async def start_session(update: Update, context: Context) -> None:
+    project = await active_project(update, context)
+    if project is None:
+        await reply(update, NO_PROJECT)
+        return
+    objectives = command_args(update)
+    if len(objectives) > MAX_OBJECTIVES_CHARS:
+        await reply(update, f"Keep the objectives to {MAX_OBJECTIVES_CHARS} characters or fewer.")
+        return
+    db = context.bot_data.database
+    try:
+        session = await session_store.start_session(db, project.id, objectives, user_id(update))
+    except SessionAlreadyActive:
+        current = await session_store.active_session(db, project.id)
+        number = current.number if current else "?"
+        await reply(update, f"Session {number} of <b>{esc(project.name)}</b> is still open: "
+                            "finish it with /complete first, or keep forwarding to it.")
+        return
+    text = f"Session {session.number} of <b>{esc(project.name)}</b> started."
+    if objectives:
+        text += f"\nObjectives: {esc(objectives)}"
+    text += "\nForward or paste what happens with your AI; /complete when you are done."
+    await reply(update, text)
+    previous = await handoff_store.latest_final(db, project.id, before_number=session.number)
+    if previous is not None:
+        await _deliver_stored(update, project, previous.session_number, context)
+
+
+async def complete(update: Update, context: Context) -> None:
+    project, session = await active_project_and_session(update, context)
+    if project is None:
+        await reply(update, NO_PROJECT)
+        return
+    data = context.bot_data
+    if session is None or session.id in data.completing:
+        await reply(update, f"<b>{esc(project.name)}</b> has no open session to complete: "
+                            "start one with /startsession.")
+        return
+    data.completing.add(session.id)
+    try:
+        closed = await session_store.complete_session(data.database, session.id, command_args(update))
+        if closed is None:
+            await reply(update, "That session was already completed.")
+            return
+        await _build_and_deliver(update, context, project, closed, "final")
+    finally:
+        data.completing.discard(session.id)
+
+
+async def handoff(update: Update, context: Context) -> None:
+    project, session = await active_project_and_session(update, context)
+    if project is None:
+        await reply(update, NO_PROJECT)
+        return
+    arg = command_args(update)
+    db = context.bot_data.database
+    if arg:
+        if not arg.isdigit() or int(arg) < 1:
+            await reply(update, "Give a session number, like <code>/handoff 3</code>, or nothing for a draft of the open session.")
+            return
+        number = int(arg)
+        if await _deliver_stored(update, project, number, context):
+            return
+        past = await session_store.get_session(db, project.id, number)
+        if past is None:
+            await reply(update, f"<b>{esc(project.name)}</b> has no session {number}.")
+        elif past.status == "active":
+            await _build_and_deliver(update, context, project, past, "draft")
+        else:  # completed but its handoff was never stored (e.g. a crash mid-build)
+            await _build_and_deliver(update, context, project, past, "final")
+        return
+    if session is None:
+        await reply(update, f"<b>{esc(project.name)}</b> has no open session: "
+                            "use <code>/handoff N</code> for session N's handoff, or /startsession.")
+        return
+    await _build_and_deliver(update, context, project, session, "draft")

@@ -1,0 +1,51 @@
+"""/stats: measured numbers for the active project, formatted for a phone screen."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from telegram import Update
+
+from handlers.common import NO_PROJECT, active_project
+from handlers.context import Context
+from handlers.replies import esc, reply
+from storage.stats import ProjectStats, project_stats
+
+
+def ago(iso: str, now: datetime) -> str:
+    seconds = max(0, int((now - datetime.fromisoformat(iso)).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def format_stats(name: str, stats: ProjectStats, now: datetime) -> str:
+    lines = [f"📊 <b>{esc(name)}</b>",
+             f"Sessions: {stats.sessions_completed} completed, {stats.sessions_active} active"]
+    if stats.turns:
+        lines.append(f"Turns: {stats.turns:,} ({_counts(stats.turns_by_role)})")
+        lines.append(f"Sources: {_counts(stats.turns_by_source)}")
+    else:
+        lines.append("Turns: none captured yet")
+    lines.append(f"Words captured: {stats.words:,}")
+    lines.append(f"Handoffs: {stats.handoffs_final} final, {stats.handoffs_draft} draft")
+    if stats.avg_handoff_words is not None and stats.avg_source_words:
+        share = 100 * stats.avg_handoff_words / stats.avg_source_words
+        lines.append(f"Average handoff: {stats.avg_handoff_words:,.0f} words for "
+                     f"{stats.avg_source_words:,.0f}-word sessions ({share:.0f}%)")
+    if stats.last_activity:
+        lines.append(f"Last session activity: {ago(stats.last_activity, now)}")
+    return "\n".join(lines)
+
+
+async def stats(update: Update, context: Context) -> None:
+    project = await active_project(update, context)
+    if project is None:
+        await reply(update, NO_PROJECT)
+        return
+    numbers = await project_stats(context.bot_data.database, project.id)
+    await reply(update, format_stats(project.name, numbers, datetime.now(timezone.utc)))

@@ -1,0 +1,1 @@
+"""Use cases that combine storage and the handoff builders, free of Telegram types."""

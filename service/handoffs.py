@@ -1,0 +1,59 @@
+"""Build, store and fetch handoffs for a session: the glue between storage and llm."""
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+
+from llm.extractive import build_handoff
+from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
+from llm.tokens import estimate_tokens
+from storage import handoffs as handoff_store
+from storage import turns as turn_store
+from storage.db import Database
+from storage.models import Project, Session
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+async def load_session(db: Database, session: Session) -> SessionIn:
+    turns = [
+        TurnIn(role=t.role, author=t.author, source=t.source, text=t.text,  # type: ignore[arg-type]
+               created_at=_when(t.created_at))
+        async for t in turn_store.iter_turns(db, session.id)
+    ]
+    return SessionIn(number=session.number, turns=turns, objectives=session.objectives,
+                     notes=session.notes, started_at=_when(session.started_at),
+                     completed_at=_when(session.completed_at))
+
+
+async def make_handoff(db: Database, project: Project, session: Session, *, kind: str,
+                       budget_words: int) -> Handoff:
+    """Build the handoff for `session` on top of the previous final one, and store it.
+
+    The builder is CPU-bound, so it runs in a worker thread and other chats keep being served.
+    """
+    previous = await handoff_store.latest_final(db, project.id, before_number=session.number)
+    session_in = await load_session(db, session)
+    started = time.perf_counter()
+    handoff = await asyncio.to_thread(
+        build_handoff,
+        ProjectIn(project.name, project.description),
+        session_in,
+        previous.markdown if previous else None,
+        budget_words=budget_words,
+        final=(kind == "final"),
+    )
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    source_words = sum(len(t.text.split()) for t in session_in.turns)
+    await handoff_store.save_handoff(
+        db, session.id, kind, generator=handoff.generator, markdown=handoff.markdown,
+        words=handoff.words, tokens_est=estimate_tokens(handoff.markdown),
+        source_words=source_words, first_session=handoff.first_session,
+        last_session=handoff.last_session, turns_covered=handoff.turns_covered,
+        artifacts_kept=handoff.artifacts_kept, artifacts_total=handoff.artifacts_total,
+        duration_ms=duration_ms,
+    )
+    return handoff

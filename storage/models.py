@@ -1,0 +1,89 @@
+"""Typed rows returned by the query modules, so callers never index raw tuples."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: int
+    chat_id: int
+    name: str
+    description: str
+    created_by: int | None
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "Project":
+        return cls(row["id"], row["chat_id"], row["name"], row["description"],
+                   row["created_by"], row["created_at"])
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: int
+    project_id: int
+    number: int
+    status: str
+    objectives: str
+    notes: str
+    started_by: int | None
+    started_at: str
+    completed_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "Session":
+        return cls(row["id"], row["project_id"], row["number"], row["status"], row["objectives"],
+                   row["notes"], row["started_by"], row["started_at"], row["completed_at"])
+
+
+@dataclass(frozen=True, slots=True)
+class NewTurn:
+    role: str
+    author: str
+    source: str
+    text: str
+    tg_chat_id: int | None = None
+    tg_message_id: int | None = None
+    part: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    id: int
+    session_id: int
+    role: str
+    author: str
+    source: str
+    text: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "Turn":
+        return cls(row["id"], row["session_id"], row["role"], row["author"], row["source"],
+                   row["text"], row["created_at"])
+
+
+@dataclass(frozen=True, slots=True)
+class StoredHandoff:
+    id: int
+    session_id: int
+    session_number: int
+    kind: str
+    generator: str
+    markdown: str
+    words: int
+    first_session: int
+    last_session: int
+    turns_covered: int
+    artifacts_kept: int
+    artifacts_total: int
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "StoredHandoff":
+        return cls(row["id"], row["session_id"], row["number"], row["kind"], row["generator"],
+                   row["markdown"], row["words"], row["first_session"], row["last_session"],
+                   row["turns_covered"], row["artifacts_kept"], row["artifacts_total"],
+                   row["created_at"])

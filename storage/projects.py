@@ -1,0 +1,96 @@
+"""Projects and each chat's active project. Every query is scoped by chat id, so a
+project is invisible from any other chat by name and by id."""
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Database, utcnow
+from storage.models import Project
+
+MAX_NAME_CHARS = 64
+
+
+class DuplicateProject(Exception):
+    pass
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+async def ensure_chat(db: Database, chat_id: int) -> None:
+    await db.execute("INSERT OR IGNORE INTO chats (id, created_at) VALUES (?, ?)", (chat_id, utcnow()))
+
+
+async def create_project(db: Database, chat_id: int, name: str, description: str,
+                         created_by: int | None) -> Project:
+    """Create and activate a project; raises DuplicateProject on a case-insensitive clash."""
+    name = " ".join(name.split())
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT OR IGNORE INTO chats (id, created_at) VALUES (?, ?)",
+                               (chat_id, utcnow()))
+            cursor = await conn.execute(
+                "INSERT INTO projects (chat_id, name, name_key, description, created_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, name, name_key(name), description.strip(), created_by, utcnow()),
+            )
+            project_id = cursor.lastrowid
+            await conn.execute("UPDATE chats SET active_project_id = ? WHERE id = ?",
+                               (project_id, chat_id))
+    except sqlite3.IntegrityError:
+        raise DuplicateProject(name) from None
+    project = await get_project(db, chat_id, int(project_id or 0))
+    assert project is not None
+    return project
+
+
+async def get_project(db: Database, chat_id: int, project_id: int) -> Project | None:
+    row = await db.fetchone("SELECT * FROM projects WHERE id = ? AND chat_id = ?",
+                            (project_id, chat_id))
+    return Project.from_row(row) if row else None
+
+
+async def find_project(db: Database, chat_id: int, name: str) -> Project | None:
+    row = await db.fetchone("SELECT * FROM projects WHERE chat_id = ? AND name_key = ?",
+                            (chat_id, name_key(name)))
+    return Project.from_row(row) if row else None
+
+
+async def active_project(db: Database, chat_id: int) -> Project | None:
+    row = await db.fetchone(
+        "SELECT p.* FROM chats c JOIN projects p ON p.id = c.active_project_id"
+        " WHERE c.id = ? AND p.chat_id = c.id",
+        (chat_id,),
+    )
+    return Project.from_row(row) if row else None
+
+
+async def set_active(db: Database, chat_id: int, project_id: int) -> None:
+    await ensure_chat(db, chat_id)
+    await db.execute("UPDATE chats SET active_project_id = ? WHERE id = ?", (project_id, chat_id))
+
+
+async def list_projects(db: Database, chat_id: int) -> list[tuple[Project, int]]:
+    """The chat's projects with their session counts, oldest first."""
+    rows = await db.fetchall(
+        "SELECT p.*, (SELECT COUNT(*) FROM sessions s WHERE s.project_id = p.id) AS sessions"
+        " FROM projects p WHERE p.chat_id = ? ORDER BY p.id",
+        (chat_id,),
+    )
+    return [(Project.from_row(r), int(r["sessions"])) for r in rows]
+
+
+async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
+    """Re-key a group's projects when Telegram turns it into a supergroup."""
+    async with db.transaction() as conn:
+        await conn.execute("INSERT OR IGNORE INTO chats (id, created_at) VALUES (?, ?)",
+                           (new_chat_id, utcnow()))
+        await conn.execute("UPDATE projects SET chat_id = ? WHERE chat_id = ?",
+                           (new_chat_id, old_chat_id))
+        await conn.execute(
+            "UPDATE chats SET active_project_id ="
+            " (SELECT active_project_id FROM chats WHERE id = ?) WHERE id = ?",
+            (old_chat_id, new_chat_id),
+        )
+        await conn.execute("DELETE FROM chats WHERE id = ?", (old_chat_id,))

@@ -1,0 +1,66 @@
+"""Numbered sessions of a project; at most one active per project (a partial unique index)."""
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Database, utcnow
+from storage.models import Session
+
+
+class SessionAlreadyActive(Exception):
+    pass
+
+
+async def active_session(db: Database, project_id: int) -> Session | None:
+    row = await db.fetchone(
+        "SELECT * FROM sessions WHERE project_id = ? AND status = 'active'", (project_id,)
+    )
+    return Session.from_row(row) if row else None
+
+
+async def get_session(db: Database, project_id: int, number: int) -> Session | None:
+    row = await db.fetchone(
+        "SELECT * FROM sessions WHERE project_id = ? AND number = ?", (project_id, number)
+    )
+    return Session.from_row(row) if row else None
+
+
+async def last_session(db: Database, project_id: int) -> Session | None:
+    row = await db.fetchone(
+        "SELECT * FROM sessions WHERE project_id = ? ORDER BY number DESC LIMIT 1", (project_id,)
+    )
+    return Session.from_row(row) if row else None
+
+
+async def start_session(db: Database, project_id: int, objectives: str,
+                        started_by: int | None) -> Session:
+    try:
+        async with db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO sessions (project_id, number, status, objectives, started_by, started_at)"
+                " VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM sessions WHERE project_id = ?),"
+                " 'active', ?, ?, ?)",
+                (project_id, project_id, objectives.strip(), started_by, utcnow()),
+            )
+            session_id = cursor.lastrowid
+    except sqlite3.IntegrityError:
+        raise SessionAlreadyActive() from None
+    row = await db.fetchone("SELECT * FROM sessions WHERE id = ?", (session_id,))
+    assert row is not None
+    return Session.from_row(row)
+
+
+async def complete_session(db: Database, session_id: int, notes: str) -> Session | None:
+    """Close an active session; None when it was already closed (a second /complete)."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE sessions SET status = 'completed', completed_at = ?,"
+            " notes = CASE WHEN ? = '' THEN notes ELSE ? END"
+            " WHERE id = ? AND status = 'active'",
+            (utcnow(), notes.strip(), notes.strip(), session_id),
+        )
+        changed = cursor.rowcount
+    if not changed:
+        return None
+    row = await db.fetchone("SELECT * FROM sessions WHERE id = ?", (session_id,))
+    return Session.from_row(row) if row else None
