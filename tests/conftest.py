@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from tests.harness import Harness, make_config
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "baton.db"
+
+
+@pytest.fixture
+async def baton(db_path: Path) -> AsyncIterator[Harness]:
+    harness = Harness(make_config(db_path))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        assert not harness.api.errors, harness.api.errors

@@ -1,0 +1,131 @@
+"""An offline Bot API: a real `BaseRequest` that records every call and answers with
+Telegram-shaped JSON, so tests drive the real Application without a network."""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 7000001
+BOT_USERNAME = "baton_test_bot"
+
+_ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+                 "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"}
+_TOKEN = re.compile(r"<(/?)([a-z-]+)(?:\s[^<>]*)?>|&(?:#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would reject `text` with parse_mode=HTML, or None if it is valid."""
+    stack: list[str] = []
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        bare = text[pos:match.start()]
+        if any(ch in bare for ch in "<>&"):
+            return f"unescaped character in {bare!r}"
+        pos = match.end()
+        closing, tag = match.group(1), match.group(2)
+        if tag is None:
+            continue  # an entity
+        if tag not in _ALLOWED_TAGS:
+            return f"unsupported tag <{tag}>"
+        if closing:
+            if not stack or stack.pop() != tag:
+                return f"unbalanced </{tag}>"
+        else:
+            stack.append(tag)
+    if any(ch in text[pos:] for ch in "<>&"):
+        return f"unescaped character in {text[pos:]!r}"
+    return f"unclosed <{stack[-1]}>" if stack else None
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def document(self) -> tuple[str, str] | None:
+        """(filename, decoded content) when this call uploaded a document."""
+        if "document" not in self.files:
+            return None
+        name, content = self.files["document"]
+        return name, content.decode("utf-8")
+
+
+class FakeBotAPI(BaseRequest):
+    """Records calls; validates HTML and lengths the way Telegram would."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._ids = itertools.count(100_000)
+        self.errors: list[str] = []
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        chat_id = int(params.get("chat_id", 0))
+        chat_type = "private" if chat_id > 0 else "supergroup"
+        return {"message_id": next(self._ids), "date": int(time.time()),
+                "chat": {"id": chat_id, "type": chat_type, "title": "t"} if chat_id < 0
+                else {"id": chat_id, "type": "private", "first_name": "u"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Baton",
+                         "username": BOT_USERNAME}, **extra}
+
+    def _check(self, method: str, params: dict[str, Any]) -> None:
+        for key, limit in (("text", 4096), ("caption", 1024)):
+            value = params.get(key)
+            if value is None:
+                continue
+            if len(value) > limit:
+                self.errors.append(f"{method}: {key} longer than {limit}")
+            if params.get("parse_mode") == "HTML":
+                problem = html_problem(str(value))
+                if problem:
+                    self.errors.append(f"{method}: invalid HTML ({problem}) in {value!r}")
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = None, write_timeout: Any = None,
+                         connect_timeout: Any = None, pool_timeout: Any = None,
+                         ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        files: dict[str, tuple[str, bytes]] = {}
+        if request_data is not None and request_data.contains_files:
+            for name, value in request_data.multipart_data.items():
+                filename, content = value[0], value[1]
+                files[name] = (filename or name, content if isinstance(content, bytes) else content.read())
+        self.calls.append(Call(api_method, params, files))
+        self._check(api_method, params)
+        result: Any = True
+        if api_method == "getMe":
+            result = {"id": BOT_ID, "is_bot": True, "first_name": "Baton",
+                      "username": BOT_USERNAME, "can_join_groups": True,
+                      "can_read_all_group_messages": False, "supports_inline_queries": False}
+        elif api_method in ("sendMessage", "editMessageText"):
+            result = self._message(params, text=params.get("text", ""))
+        elif api_method == "sendDocument":
+            name = files.get("document", ("file", b""))[0]
+            result = self._message(params, document={"file_id": "f1", "file_unique_id": "u1",
+                                                     "file_name": name},
+                                   caption=params.get("caption", ""))
+        elif api_method == "getUpdates":
+            result = []
+        return 200, json.dumps({"ok": True, "result": result}).encode()

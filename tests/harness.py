@@ -1,0 +1,140 @@
+"""Drive the real Baton Application offline: build updates, process them, read replies."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import AccessConfig, CaptureConfig, Config, StorageConfig, TelegramConfig
+from handlers.context import BatonApp
+from tests.fake_bot_api import BOT_USERNAME, Call, FakeBotAPI
+
+OWNER_ID = 1001
+FRIEND_ID = 1002
+STRANGER_ID = 6666
+PRIVATE_CHAT = OWNER_ID
+GROUP_CHAT = -100200300
+
+
+def make_config(db_path: Path, **access: Any) -> Config:
+    access_cfg = AccessConfig(**(access or {"allowed_user_ids": (OWNER_ID, FRIEND_ID)}))
+    return Config(
+        telegram=TelegramConfig(token="123456:TEST-TOKEN-not-real", rate_limit=False),
+        storage=StorageConfig(path=str(db_path)),
+        access=access_cfg,
+        capture=CaptureConfig(ack_delay_s=0.05),
+    )
+
+
+def user_json(user_id: int, first_name: str = "Rina", is_bot: bool = False,
+              last_name: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user_id, "is_bot": is_bot, "first_name": first_name}
+    if last_name:
+        data["last_name"] = last_name
+    return data
+
+
+class Harness:
+    """One running Application on a real SQLite file, with an offline Bot API."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.api = FakeBotAPI()
+        self.app: BatonApp | None = None
+        self._message_ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+
+    async def start(self) -> None:
+        self.app = build_application(self.config, request=self.api, updates_request=FakeBotAPI())
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        await self.app.start()
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        await self.app.stop()
+        if self.app.post_shutdown:
+            await self.app.post_shutdown(self.app)
+        await self.app.shutdown()
+        self.app = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    # --- building updates -------------------------------------------------------------
+    def message_json(self, text: str | None = None, *, chat_id: int = PRIVATE_CHAT,
+                     user_id: int = OWNER_ID, first_name: str = "Rina",
+                     message_id: int | None = None, caption: str | None = None,
+                     forward_origin: dict[str, Any] | None = None,
+                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        chat: dict[str, Any] = (
+            {"id": chat_id, "type": "private", "first_name": first_name} if chat_id > 0
+            else {"id": chat_id, "type": "supergroup", "title": "Team <b>&"})
+        message: dict[str, Any] = {
+            "message_id": message_id if message_id is not None else next(self._message_ids),
+            "date": int(time.time()), "chat": chat, "from": user_json(user_id, first_name),
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if caption is not None:
+            message["caption"] = caption
+            message["photo"] = [{"file_id": "p", "file_unique_id": "pu", "width": 1, "height": 1}]
+        if forward_origin is not None:
+            message["forward_origin"] = forward_origin
+        message.update(extra or {})
+        return message
+
+    async def process(self, payload: dict[str, Any]) -> list[Call]:
+        """Process one update and wait for non-blocking handlers it started; returns new calls."""
+        assert self.app is not None
+        before_calls = len(self.api.calls)
+        before_tasks = asyncio.all_tasks()
+        update = Update.de_json({"update_id": next(self._update_ids), **payload}, self.app.bot)
+        await self.app.process_update(update)
+        spawned = asyncio.all_tasks() - before_tasks - {asyncio.current_task()}
+        if spawned:
+            await asyncio.gather(*spawned)
+        return self.api.calls[before_calls:]
+
+    async def send(self, text: str | None = None, **kwargs: Any) -> list[Call]:
+        return await self.process({"message": self.message_json(text, **kwargs)})
+
+    async def press(self, data: str, *, chat_id: int = PRIVATE_CHAT,
+                    user_id: int = OWNER_ID) -> list[Call]:
+        message = self.message_json("buttons", chat_id=chat_id, user_id=user_id)
+        message["from"] = {"id": 7000001, "is_bot": True, "first_name": "Baton",
+                           "username": BOT_USERNAME}
+        return await self.process({"callback_query": {
+            "id": str(next(self._update_ids)), "from": user_json(user_id), "chat_instance": "ci",
+            "data": data, "message": message}})
+
+    # --- reading what the bot did -----------------------------------------------------
+    def sent(self, method: str = "sendMessage") -> list[Call]:
+        return [c for c in self.api.calls if c.method == method]
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 3.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(0.01)
+
+
+def texts(calls: list[Call]) -> list[str]:
+    return [c.text for c in calls if c.method in ("sendMessage", "sendDocument", "editMessageText")]
+
+
+def with_access(config: Config, **access: Any) -> Config:
+    return replace(config, access=AccessConfig(**access))
