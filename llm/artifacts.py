@@ -1,0 +1,234 @@
+"""Deterministic artifact extraction: paths, commands, URLs, errors, identifiers.
+
+Artifacts are the facts a handoff must never paraphrase or lose, so they are taken
+verbatim from the source text. Patterns lean towards precision: an artifact that is not
+really one costs budget and, worse, looks like an invented identifier to the reader.
+The same extractor measures coverage of any handoff (extractive or LLM-written).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Literal
+
+Kind = Literal["path", "command", "url", "error", "identifier"]
+KINDS: tuple[Kind, ...] = ("path", "command", "url", "error", "identifier")
+_MAX_LEN = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    kind: Kind
+    value: str  # verbatim substring of the source
+
+
+KNOWN_COMMANDS: frozenset[str] = frozenset(
+    """
+    python python3 py pip pip3 pipx pytest tox nox uv uvx poetry pdm hatch ruff black isort
+    mypy pyright flake8 pylint coverage alembic uvicorn gunicorn celery flask django-admin
+    git gh docker docker-compose podman kubectl helm minikube kind terraform ansible vagrant
+    npm npx yarn pnpm node deno bun tsc eslint prettier vite webpack jest vitest make cmake
+    cargo rustc rustup go gofmt gcc g++ clang javac java mvn gradle ./gradlew dotnet ponyc
+    curl wget http https ssh scp rsync ls cd cat less grep rg sed awk find xargs head tail
+    cp mv rm mkdir touch chmod chown ln tar unzip zip echo export source env sudo su apt
+    apt-get brew dnf yum apk pacman systemctl journalctl service psql pg_dump pg_restore
+    mysql sqlite3 redis-cli mongosh openssl nginx caddy jq yq watch kill pkill ps top htop
+    lsof netstat ss ping dig nc sh bash zsh fish pre-commit bundle gem rails rake php
+    composer mix elixir iex erl stack cabal ghc swift xcodebuild flutter dart
+    """.split()
+)
+_SHELL_LANGS = frozenset({"sh", "bash", "shell", "zsh", "console", "shell-session", "fish",
+                          "powershell", "ps1", "cmd", "terminal"})
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n`]*)\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)",
+                    re.MULTILINE | re.DOTALL)
+_PROMPT = re.compile(r"^[ \t]*\$ +(\S[^\n]*)", re.MULTILINE)
+_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^`\n]+?)(?<!`)\1(?!`)")
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`\[\]{}|\\^]+")
+_EXC = re.compile(
+    r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*"
+    r"(?:Error|Exception|Warning|Interrupt|Exit|Iteration|Fault))\b(:[ \t]+[^\n`]*)?")
+_ERRLINE = re.compile(
+    r"(?im)(?:^|(?<=[\s:]))((?:fatal[ \t]+)?(?:error|fatal|panic)(?:\[[\w-]+\])?:[ \t]*\S[^\n]*"
+    r"|npm ERR![^\n]*)")
+_FAILED = re.compile(r"(?m)^[ \t]*(FAILED[ \t]+\S[^\n]*)")
+_EXT = (r"py|pyi|ipynb|js|mjs|cjs|jsx|ts|tsx|json|jsonl|ya?ml|toml|ini|cfg|conf|env|md|rst|"
+        r"txt|csv|tsv|sql|sh|bash|zsh|ps1|bat|c|h|cc|cpp|hpp|cs|go|rs|java|kt|kts|swift|rb|"
+        r"php|pl|lua|scala|dart|ex|exs|erl|hs|ml|clj|vue|svelte|html?|css|scss|sass|less|xml|"
+        r"svg|png|jpe?g|gif|webp|pdf|lock|log|db|sqlite3?|tf|tfvars|gradle|mk|cmake|proto|"
+        r"graphql|pony|zip|gz|tgz|whl|wasm|service|plist|pem|crt|dockerfile|mod|sum|r")
+_PATH = re.compile(
+    r"(?<![\w/.:@~$#=-])((?:~|\.{1,2})?/?(?:[\w.@+-]+/)+[\w.@+-]*"
+    r"|[A-Za-z]:\\(?:[\w. -]+\\)*[\w.-]+"
+    r"|[\w@+-][\w.@+-]*\.(?:" + _EXT + r")"
+    r"|\.(?:env|gitignore|dockerignore|editorconfig|npmrc|envrc|bashrc|zshrc)(?:\.\w+)?"
+    r"|Dockerfile|Makefile|Procfile|Gemfile|Jenkinsfile|CMakeLists\.txt)(?![\w/(])")
+_NOT_FILES = frozenset({"node.js", "next.js", "vue.js", "nuxt.js", "three.js", "d3.js",
+                        "express.js", "react.js", "chart.js", "socket.io", "ext.js"})
+_ISSUE = re.compile(r"(?<![\w&#/])#\d{1,5}(?![\w#])")
+_TICKET = re.compile(r"\b(?:CVE-\d{4}-\d{3,7}|(?!(?:UTF|SHA|ISO|AES|RSA|TLS|COVID|MD|RFC|"
+                     r"HTTP|PEP|ES|GPT|IPV|X)-)[A-Z][A-Z0-9]{1,9}-\d{1,6})\b")
+_VERSION = re.compile(
+    r"(?<![\w./=@^~-])(?:v\d+(?:\.\d+){1,3}|\d+\.\d+\.\d+(?:\.\d+)?)(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?"
+    r"(?![\w]|\.\d)")
+_NAMED_VERSION = re.compile(
+    r"(?i)(?<![\w/.-])(?:python|py|node|nodejs|go|golang|java|ruby|rust|php|django|flask|fastapi|react|"
+    r"vue|angular|postgres|postgresql|mysql|redis|ubuntu|debian|alpine|version|release|"
+    r"sqlalchemy|pydantic|numpy|pandas|typescript|npm|pip|kubernetes|docker|openssl|gcc|"
+    r"clang|ponyc|pytest|telegram-bot|ptb|llvm)[ \t]?v?\d+\.\d+(?![\w]|\.\d)")
+_PIN = re.compile(r"(?<![\w.-])(?:@[\w.-]+/)?[A-Za-z][\w.-]*(?:==|>=|<=|~=|!=|@\^?~?)"
+                  r"\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z]+)*")
+_PORT = re.compile(r"(?<![\w:/.\[\]#$])((?:localhost|\d{1,3}(?:\.\d{1,3}){3})?:\d{2,5})"
+                   r"(?![\w:]|\.\d)")
+_PORT_WORD = re.compile(r"(?i)\bports?[ \t]*[:=]?[ \t]*\d{2,5}\b")
+_ENV = re.compile(r"(?<![\w$-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\$\{?[A-Z][A-Z0-9_]+\}?")
+_SHA = re.compile(r"(?<![\w/.#-])[0-9a-f]{7,64}(?![\w-])")
+_ENV_ASSIGN = re.compile(r"^(?:[A-Z][A-Z0-9_]*=\S*\s+)+")
+_FILE_ONLY = re.compile(r"^[\w.@+-]+\.(?:" + _EXT + r")$")
+
+
+def _trim(value: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets a regex swallowed."""
+    value = value.rstrip(".,;:!?*_'\"")
+    while value and value[-1] in ")]" and value.count(value[-1]) > value.count(
+            "(" if value[-1] == ")" else "["):
+        value = value[:-1].rstrip(".,;:!?")
+    return value
+
+
+def _cap(value: str) -> str:
+    """Cap long error messages at a word boundary; the prefix stays verbatim."""
+    value = value.strip()
+    if len(value) <= _MAX_LEN:
+        return value
+    cut = value.rfind(" ", 0, _MAX_LEN)
+    return value[: cut if cut > 40 else _MAX_LEN].rstrip()
+
+
+def _valid_path(p: str) -> bool:
+    if p.lower() in _NOT_FILES or "//" in p:
+        return False
+    parts = [x for x in re.split(r"[/\\]", p) if x and x not in (".", "..", "~")]
+    if not parts or all(x.replace(".", "").isdigit() for x in parts):
+        return False
+    if not re.search(r"[A-Za-z]", p):
+        return False
+    if ("/" not in p and "\\" not in p) or _FILE_ONLY.match(parts[-1]):
+        return True
+    if re.match(r"^(?:/|~/|\.{1,2}/|[A-Za-z]:\\)", p):
+        return len(parts) >= 2 or p.endswith("/")
+    return len(parts) >= 3  # "a/b" is too often prose ("and/or", "client/server")
+
+
+def _is_command(content: str) -> bool:
+    body = _ENV_ASSIGN.sub("", content.lstrip("$ ").strip())
+    first = body.split(" ", 1)[0] if body else ""
+    if first == "export":  # shell export, not a JavaScript one
+        return bool(re.match(r"export\s+[A-Za-z_]\w*=", body))
+    if first in KNOWN_COMMANDS:
+        return True
+    return first.startswith("./") and len(first) > 2 or (
+        " " in body and first.endswith((".sh", ".py")) and "/" not in first[:1])
+
+
+def _classify_span(content: str) -> Kind | None:
+    """Kind of an inline code span; code spans are deliberate, so accept most of them."""
+    c = content.strip()
+    if not c or len(c) > _MAX_LEN or not re.search(r"[A-Za-z]", c):
+        return None
+    if _URL.fullmatch(c):
+        return "url"
+    if _EXC.fullmatch(c):
+        return "error"
+    if " " not in c and ("/" in c or "\\" in c) and "://" not in c and re.search(r"[A-Za-z]", c):
+        return "path"
+    if _FILE_ONLY.match(c) and c.lower() not in _NOT_FILES:
+        return "path"
+    if _is_command(c):
+        return "command"
+    return "identifier"
+
+
+def _fenced(text: str, hits: list[tuple[int, Kind, str]]) -> str:
+    """Collect shell lines from fenced blocks; return text with fences blanked out."""
+    if "```" not in text and "~~~" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _FENCE.finditer(text):
+        lang = (m.group(2).strip().split() or [""])[0].lower()
+        pos = m.start(3)
+        for line in m.group(3).splitlines():
+            s = line.strip()
+            prompted = s.startswith(("$ ", "% "))
+            cmd = s[2:].strip() if prompted else s
+            ok = prompted or (lang in _SHELL_LANGS and lang != "console"
+                              and not s.startswith("#")) or (lang == "" and _is_command(s))
+            if ok and cmd and len(cmd) <= _MAX_LEN:
+                hits.append((pos, "command", cmd))
+            pos += len(line) + 1
+        out.append(text[last:m.start()])
+        out.append(" " * (m.end() - m.start()))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def iter_artifacts(text: str) -> Iterator[tuple[int, Artifact]]:
+    """Every artifact occurrence with its offset (may repeat); see extract_artifacts."""
+    hits: list[tuple[int, Kind, str]] = []
+    unfenced = _fenced(text, hits)
+    for m in _PROMPT.finditer(unfenced):
+        hits.append((m.start(1), "command", _cap(m.group(1).rstrip())))
+    for m in _SPAN.finditer(unfenced):
+        kind = _classify_span(m.group(2))
+        if kind is not None:
+            hits.append((m.start(2), kind, m.group(2).strip()))
+    for m in _URL.finditer(text):
+        url = _trim(m.group(0))
+        if len(url) > len(m.group(0).split("://", 1)[0]) + 3:
+            hits.append((m.start(), "url", url))
+    # Blank URLs out (same length keeps offsets) so their parts are not re-extracted.
+    masked = _URL.sub(lambda m: " " * len(m.group(0)), text) if "://" in text else text
+    for m in _EXC.finditer(masked):
+        hits.append((m.start(), "error", _cap(_trim(m.group(0)) if m.group(2) else m.group(1))))
+    for rx in (_ERRLINE, _FAILED):
+        for m in rx.finditer(masked):
+            hits.append((m.start(1), "error", _cap(m.group(1).rstrip())))
+    for m in _PATH.finditer(masked):
+        p = _trim(m.group(1)) if not m.group(1).endswith("/") else m.group(1)
+        if _valid_path(p):
+            hits.append((m.start(1), "path", p))
+    for rx in (_ISSUE, _TICKET, _NAMED_VERSION, _PIN, _PORT_WORD, _ENV):
+        for m in rx.finditer(masked):
+            hits.append((m.start(), "identifier", m.group(0)))
+    for m in _VERSION.finditer(masked):
+        hits.append((m.start(), "identifier", _trim(m.group(0))))
+    for m in _PORT.finditer(masked):
+        port = int(m.group(1).rsplit(":", 1)[1])
+        if 1 <= port <= 65535:
+            hits.append((m.start(1), "identifier", m.group(1)))
+    for m in _SHA.finditer(masked):
+        v = m.group(0)
+        if re.search(r"[a-f]", v) and re.search(r"\d", v):
+            hits.append((m.start(), "identifier", v))
+    hits.sort(key=lambda h: (h[0], KINDS.index(h[1])))
+    for pos, kind, value in hits:
+        if value and "\n" not in value:
+            yield pos, Artifact(kind, value)
+
+
+def extract_artifacts(text: str) -> list[Artifact]:
+    """Unique artifacts of ``text`` in order of first appearance (first kind wins)."""
+    seen: set[str] = set()
+    out: list[Artifact] = []
+    for _, a in iter_artifacts(text):
+        if a.value not in seen:
+            seen.add(a.value)
+            out.append(a)
+    return out
+
+
+def coverage(markdown: str, artifacts: Iterable[Artifact]) -> tuple[int, int]:
+    """(kept, total): how many distinct artifact values appear verbatim in ``markdown``."""
+    values = {a.value for a in artifacts}
+    return sum(1 for v in values if v in markdown), len(values)
