@@ -1,0 +1,82 @@
+"""Defensive accessors and text shaping shared by the format parsers.
+
+Exports come from many app versions and may be hand-edited, so every field is
+read through these helpers instead of trusting its type.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+_WS = re.compile(r"\s+")
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` if it is a JSON array, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str:
+    """`value` if it is a string, else ""."""
+    return value if isinstance(value, str) else ""
+
+
+def as_number(value: Any) -> float | None:
+    """A finite number from a JSON number or numeric string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def iso_timestamp(value: Any) -> float | None:
+    """Unix seconds from an ISO-8601 string (naive means UTC), else None."""
+    text = as_str(value).strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Collapse whitespace and cut to `limit` chars: tool chatter stays short."""
+    flat = _WS.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def head_lines(text: str, max_lines: int = 40, max_chars: int = 4000) -> str:
+    """The first lines of a long tool output, saying how much was cut."""
+    text = text.strip("\n")
+    lines = text.split("\n")
+    kept = "\n".join(lines[:max_lines])
+    cut = len(lines) > max_lines
+    if len(kept) > max_chars:
+        kept = kept[:max_chars].rstrip()
+        cut = True
+    if not cut:
+        return kept
+    hidden = len(lines) - kept.count("\n") - 1
+    suffix = f"… ({hidden} more lines)" if hidden > 0 else "…"
+    return kept + "\n" + suffix

@@ -1,0 +1,67 @@
+"""Data types shared by every transcript parser.
+
+Kept free of any bot, storage or network code so the parsers can be used from
+the bot, a CLI or tests alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTurn:
+    """One message of an imported conversation."""
+
+    role: str  # "user" | "assistant" | "tool" | "system" | "note"
+    author: str  # display name: "You", "ChatGPT", "Claude", a sender, "agent", a tool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """One conversation, already reduced to the turns a reader should see."""
+
+    title: str  # conversation title ("" if none)
+    turns: tuple[ParsedTurn, ...]
+    format: str  # "pasted", "text", "chatgpt", "claude", "telegram", "openhands"
+
+    def counts(self) -> dict[str, int]:
+        """Turns per role, in order of first appearance (for summaries)."""
+        result: dict[str, int] = {}
+        for turn in self.turns:
+            result[turn.role] = result.get(turn.role, 0) + 1
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationInfo:
+    """A conversation inside a multi-conversation file, for the user to pick."""
+
+    index: int  # position in the file; "#<index>" selects it
+    title: str
+    update_time: float | None  # Unix seconds, None when the file has no times
+    message_count: int  # turns the parser keeps
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Returned instead of a Transcript when a file holds several conversations."""
+
+    conversations: list[ConversationInfo]  # newest first
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Resource caps so one upload can't exhaust memory or CPU."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_zip_members: int = 100
+    max_zip_total: int = 100 * 1024 * 1024
+    max_member_bytes: int = 50 * 1024 * 1024
+    max_depth: int = 200
+    max_turns: int = 100_000
+
+
+class TranscriptError(Exception):
+    """A file could not be imported; str(error) is one user-facing sentence."""
