@@ -6,8 +6,11 @@ read through these helpers instead of trusting its type.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
+
+from .model import ConversationInfo, Transcript
 
 _WS = re.compile(r"\s+")
 
@@ -68,7 +71,7 @@ def one_line(text: str, limit: int = 200) -> str:
 
 def head_lines(text: str, max_lines: int = 40, max_chars: int = 4000) -> str:
     """The first lines of a long tool output, saying how much was cut."""
-    text = text.strip("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     lines = text.split("\n")
     kept = "\n".join(lines[:max_lines])
     cut = len(lines) > max_lines
@@ -80,3 +83,28 @@ def head_lines(text: str, max_lines: int = 40, max_chars: int = 4000) -> str:
     hidden = len(lines) - kept.count("\n") - 1
     suffix = f"… ({hidden} more lines)" if hidden > 0 else "…"
     return kept + "\n" + suffix
+
+
+def newest_first(
+    objects: list[Any],
+    parse: Callable[[Any], Transcript],
+    update_time: Callable[[Any], float | None],
+) -> list[ConversationInfo]:
+    """Infos for the non-empty conversations, newest first, undated ones last."""
+    infos = []
+    for index, obj in enumerate(objects):
+        transcript = parse(obj)
+        if transcript.turns:
+            infos.append(
+                ConversationInfo(index, transcript.title, update_time(obj), len(transcript.turns))
+            )
+    return sorted(infos, key=lambda i: (i.update_time is None, -(i.update_time or 0.0), i.index))
+
+
+def human_size(count: int) -> str:
+    """Human-readable byte count for error messages."""
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
