@@ -82,6 +82,11 @@ _PORT = re.compile(r"(?<![\w:/.\[\]#$])((?:localhost|\d{1,3}(?:\.\d{1,3}){3})?:\
 _PORT_WORD = re.compile(r"(?i)\bports?[ \t]*[:=]?[ \t]*\d{2,5}\b")
 _ENV = re.compile(r"(?<![\w$-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\$\{?[A-Z][A-Z0-9_]+\}?")
 _SHA = re.compile(r"(?<![\w/.#-])[0-9a-f]{7,64}(?![\w-])")
+_DIGIT = re.compile(r"\d")
+_PIN_GATE = re.compile(r"[=<>~!]=|@")
+_EXC_GATE = re.compile(r"Error|Exception|Warning|Interrupt|Exit|Iteration|Fault")
+_ERR_GATE = re.compile(r"(?i)error|fatal|panic|FAILED|npm ERR")
+_PATH_GATE = re.compile(r"[/\\]|\.\w|file")
 _ENV_ASSIGN = re.compile(r"^(?:[A-Z][A-Z0-9_]*=\S*\s+)+")
 _FILE_ONLY = re.compile(r"^[\w.@+-]+\.(?:" + _EXT + r")$")
 
@@ -177,40 +182,58 @@ def iter_artifacts(text: str) -> Iterator[tuple[int, Artifact]]:
     """Every artifact occurrence with its offset (may repeat); see extract_artifacts."""
     hits: list[tuple[int, Kind, str]] = []
     unfenced = _fenced(text, hits)
-    for m in _PROMPT.finditer(unfenced):
-        hits.append((m.start(1), "command", _cap(m.group(1).rstrip())))
-    for m in _SPAN.finditer(unfenced):
-        kind = _classify_span(m.group(2))
-        if kind is not None:
-            hits.append((m.start(2), kind, m.group(2).strip()))
-    for m in _URL.finditer(text):
-        url = _trim(m.group(0))
-        if len(url) > len(m.group(0).split("://", 1)[0]) + 3:
-            hits.append((m.start(), "url", url))
-    # Blank URLs out (same length keeps offsets) so their parts are not re-extracted.
-    masked = _URL.sub(lambda m: " " * len(m.group(0)), text) if "://" in text else text
-    for m in _EXC.finditer(masked):
-        hits.append((m.start(), "error", _cap(_trim(m.group(0)) if m.group(2) else m.group(1))))
-    for rx in (_ERRLINE, _FAILED):
-        for m in rx.finditer(masked):
-            hits.append((m.start(1), "error", _cap(m.group(1).rstrip())))
-    for m in _PATH.finditer(masked):
-        p = _trim(m.group(1)) if not m.group(1).endswith("/") else m.group(1)
-        if _valid_path(p):
-            hits.append((m.start(1), "path", p))
-    for rx in (_ISSUE, _TICKET, _NAMED_VERSION, _PIN, _PORT_WORD, _ENV):
-        for m in rx.finditer(masked):
-            hits.append((m.start(), "identifier", m.group(0)))
-    for m in _VERSION.finditer(masked):
-        hits.append((m.start(), "identifier", _trim(m.group(0))))
-    for m in _PORT.finditer(masked):
-        port = int(m.group(1).rsplit(":", 1)[1])
-        if 1 <= port <= 65535:
-            hits.append((m.start(1), "identifier", m.group(1)))
-    for m in _SHA.finditer(masked):
-        v = m.group(0)
-        if re.search(r"[a-f]", v) and re.search(r"\d", v):
-            hits.append((m.start(), "identifier", v))
+    # Cheap substring gates skip regexes that cannot match: most turns are plain prose.
+    if "$ " in unfenced:
+        for m in _PROMPT.finditer(unfenced):
+            hits.append((m.start(1), "command", _cap(m.group(1).rstrip())))
+    if "`" in unfenced:
+        for m in _SPAN.finditer(unfenced):
+            kind = _classify_span(m.group(2))
+            if kind is not None:
+                hits.append((m.start(2), kind, m.group(2).strip()))
+    masked = text
+    if "://" in text:
+        for m in _URL.finditer(text):
+            url = _trim(m.group(0))
+            if len(url) > len(m.group(0).split("://", 1)[0]) + 3:
+                hits.append((m.start(), "url", url))
+        # Blank URLs out (same length keeps offsets) so their parts are not re-extracted.
+        masked = _URL.sub(lambda m: " " * len(m.group(0)), text)
+    if _EXC_GATE.search(masked):
+        for m in _EXC.finditer(masked):
+            hits.append((m.start(), "error",
+                         _cap(_trim(m.group(0)) if m.group(2) else m.group(1))))
+    if _ERR_GATE.search(masked):
+        for rx in (_ERRLINE, _FAILED):
+            for m in rx.finditer(masked):
+                hits.append((m.start(1), "error", _cap(m.group(1).rstrip())))
+    if _PATH_GATE.search(masked):
+        for m in _PATH.finditer(masked):
+            p = _trim(m.group(1)) if not m.group(1).endswith("/") else m.group(1)
+            if _valid_path(p):
+                hits.append((m.start(1), "path", p))
+    digits = _DIGIT.search(masked) is not None
+    gated = ((_ISSUE, digits and "#" in masked), (_TICKET, digits and "-" in masked),
+             (_NAMED_VERSION, digits and "." in masked), (_PIN, digits and _PIN_GATE.search(
+                 masked) is not None), (_PORT_WORD, digits and ("ort" in masked or "ORT" in masked)),
+             (_ENV, "_" in masked or "$" in masked))
+    for rx, go in gated:
+        if go:
+            for m in rx.finditer(masked):
+                hits.append((m.start(), "identifier", m.group(0)))
+    if digits and "." in masked:
+        for m in _VERSION.finditer(masked):
+            hits.append((m.start(), "identifier", _trim(m.group(0))))
+    if digits and ":" in masked:
+        for m in _PORT.finditer(masked):
+            port = int(m.group(1).rsplit(":", 1)[1])
+            if 1 <= port <= 65535:
+                hits.append((m.start(1), "identifier", m.group(1)))
+    if digits:
+        for m in _SHA.finditer(masked):
+            v = m.group(0)
+            if re.search(r"[a-f]", v) and re.search(r"\d", v):
+                hits.append((m.start(), "identifier", v))
     hits.sort(key=lambda h: (h[0], KINDS.index(h[1])))
     for pos, kind, value in hits:
         if value and "\n" not in value:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-_WS = re.compile(r"\s+")
 # A code span is one atomic token so truncation never splits `pytest -q tests/`.
-_TOKEN = re.compile(r"`+[^`]*?`+|\S+")
+_TOKEN = re.compile(r"(?:[^\s`]|`+[^`]*?`+)+|\S+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'+-]*")
 
 STOPWORDS: frozenset[str] = frozenset(
@@ -35,7 +34,7 @@ STOPWORDS: frozenset[str] = frozenset(
 
 def one_line(text: str) -> str:
     """Collapse all whitespace (including newlines) to single spaces."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def tokens(text: str) -> list[str]:
