@@ -1,0 +1,111 @@
+"""Rank section entries and artifacts, and compress them into a word budget.
+
+Priorities follow what a fresh session cannot recover on its own: artifacts (verbatim
+paths, commands, errors) first, then constraints, decisions, open problems, next steps;
+done work last, with older sessions allowed fewer words than newer ones.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from llm.artifacts import Artifact
+from llm.document import (CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, SECTIONS,
+                          STATE)
+from llm.record import GROUPS, code, group_of
+from llm.textutil import truncate_words
+
+SECTION_PRIORITY: dict[str, float] = {CONSTRAINTS: 6.0, DECISIONS: 5.0, OPEN: 4.5, NEXT: 4.5,
+                                      PROBLEMS: 4.0, GOAL: 4.0, STATE: 3.5, DONE: 3.0}
+ARTIFACT_SHARE = 0.45  # of the flexible budget reserved for the artifact record first
+_KIND_RANK = {"error": 3.0, "command": 3.0, "path": 3.0, "url": 2.5, "identifier": 2.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One candidate line of a section."""
+
+    section: str
+    text: str
+    rank: float  # higher is kept first
+    order: tuple[float, ...]  # display position within the section (ascending)
+    max_words: int  # compression: older sessions get fewer words
+
+    @property
+    def line(self) -> str:
+        return truncate_words(self.text, self.max_words)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedArtifact:
+    artifact: Artifact
+    rank: float
+
+
+def artifact_rank(a: Artifact, count: int, by_user: bool, carried: bool, recency: float) -> float:
+    """Importance of an artifact: kind, repetition, who mentioned it, earlier survival."""
+    value = _KIND_RANK[a.kind] + min(math.log2(count + 1), 4.0)
+    value += 1.0 if by_user else 0.0
+    value += 1.5 if carried else 0.0
+    value += 0.5 * recency  # 0..1, small: the middle of a session must not lose out
+    if a.kind == "identifier" and len(a.value) <= 2:
+        value -= 1.0
+    return value
+
+
+def _cost(text: str) -> int:
+    return len(text.split())
+
+
+def select(entries: list[Entry], artifacts: list[RankedArtifact], available: int
+           ) -> tuple[dict[str, list[str]], list[Artifact]]:
+    """Choose entries and artifacts worth at most ``available`` words.
+
+    Every section first gets its best entry (so no section vanishes silently), then
+    entries compete by rank; the artifact record gets its share up front and any slack
+    at the end. Artifacts already quoted verbatim in a chosen entry are not repeated.
+    """
+    available = max(available, 0)
+    art_total = sum(_cost(code(r.artifact.value)) for r in artifacts) + 2 * len(GROUPS)
+    art_reserve = min(art_total, int(available * ARTIFACT_SHARE))
+    room = available - art_reserve
+    ranked = sorted(entries, key=lambda e: (-(e.rank + SECTION_PRIORITY.get(e.section, 0)),
+                                            e.order, e.text))
+    chosen: list[Entry] = []
+    used = 0
+    firsts: set[str] = set()
+    for e in ranked:  # pass 1: best entry of each section, in section priority order
+        if e.section not in firsts:
+            firsts.add(e.section)
+            c = _cost("- " + e.line)
+            if used + c <= room:
+                chosen.append(e)
+                used += c
+    taken = {id(e) for e in chosen}
+    for e in ranked:  # pass 2: everything else by rank
+        if id(e) in taken:
+            continue
+        c = _cost("- " + e.line)
+        if used + c <= room:
+            chosen.append(e)
+            used += c
+    body = "\n".join(e.line for e in chosen)
+    art_room = available - used
+    picked: list[Artifact] = []
+    groups: set[str] = set()
+    spent = 0
+    tight = art_total > art_room
+    for r in sorted(artifacts, key=lambda r: (-r.rank, r.artifact.value)):
+        a = r.artifact
+        if tight and a.value in body:
+            continue
+        c = _cost(code(a.value)) + (0 if group_of(a) in groups else 2)
+        if spent + c > art_room:
+            continue
+        spent += c
+        groups.add(group_of(a))
+        picked.append(a)
+    out: dict[str, list[str]] = {s: [] for s in SECTIONS}
+    for e in sorted(chosen, key=lambda e: (SECTIONS.index(e.section), e.order)):
+        out[e.section].append(e.line)
+    return out, picked
