@@ -64,10 +64,7 @@ def _active_path(mapping: dict[str, Any], current: Any) -> list[str]:
 
 def _last_child_path(mapping: dict[str, Any]) -> list[str]:
     """Without `current_node`: from the root, keep following the newest (last) child."""
-    roots = [
-        key for key, node in mapping.items()
-        if as_dict(node).get("parent") not in mapping
-    ]
+    roots = [key for key, node in mapping.items() if as_str(as_dict(node).get("parent")) not in mapping]
     if not roots:
         return []
     path: list[str] = []
