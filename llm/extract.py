@@ -81,6 +81,8 @@ NEXT_STRONG = _cue("next then after todo to-do finally later still should let's 
                    r"\bstill (?:need|have) to\b", r"\bwe should\b", r"\blet'?s do\b",
                    r"\bwe'?ll need to\b", r"\bremaining work\b", r"\bplan is to\b",
                    r"\bfollow[- ]up\b", r"\bleft to do\b")
+NEXT_LEAD = re.compile(r"(?:next|todo|to-do)\b|(?:then|after that|finally|later),? (?:we should|"
+                       r"let'?s|we'?ll|we need to|i'?ll|you should)\b")
 DECISION = _cue("decided decide decision let's lets we'll going go instead switch switched "
                 "switching chose choose opted settled rather use agreed replace replaced "
                 "replacing move moved moving longer",
@@ -210,6 +212,8 @@ def classify(sentence: str, role: str) -> Label | None:
     speaker = role in ("user", "note")
     if FAILED.search(low, w):
         return Label(PROBLEMS, 1.5)
+    if NEXT_LEAD.match(low) and not question:
+        return Label(NEXT, 1.2)  # "Next we should fix the flaky test" is a plan first
     if FIX.search(low, w) and not question:
         return Label(PROBLEMS, 1.2, resolves=True)
     if OPEN_CUE.search(low, w):
