@@ -36,6 +36,18 @@ def test_tree_follows_current_node_branch(data_dir: Path) -> None:
         assert dead not in everything
 
 
+def test_current_node_wins_over_newest_children(data_dir: Path) -> None:
+    """In the sample the active branch is also the last-child one; point elsewhere to tell them apart."""
+    conv = load(data_dir, "librechat_chatgpt_tree.json")[0]
+    story_leaf = next(k for k in conv["mapping"] if k.startswith("ada93f81"))
+    conv["current_node"] = story_leaf
+    texts = [x.text for x in chatgpt.parse_conversation(conv).turns]
+    assert texts[:4] == ["hi there", "Hello! How can I assist you today?", "so cool bro",
+                         "Thanks! What brings you here today?"]
+    assert texts[4] == "tell me a story" and texts[5].startswith("Sure! Here's a short story")
+    assert "hi again" not in texts
+
+
 def test_without_current_node_the_last_children_are_followed(data_dir: Path) -> None:
     conv = load(data_dir, "librechat_chatgpt_tree.json")[0]
     del conv["current_node"]
