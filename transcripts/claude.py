@@ -8,13 +8,17 @@ first). Newer objects link messages into a tree; the branch ending at
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ._util import as_dict, as_list, as_number, as_str, iso_timestamp, newest_first, one_line
 from .model import ConversationInfo, ParsedTurn, Transcript
 
 FORMAT = "claude"
-_SPEAKERS = {"human": ("user", "You"), "assistant": ("assistant", "Claude")}
+_SPEAKERS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {"human": ("user", "You"), "assistant": ("assistant", "Claude")}
+)
 
 
 def matches(data: Any) -> bool:

@@ -25,13 +25,9 @@ _MAX_CONTROL_SHARE = 0.05
 
 def decode_text(data: bytes) -> str:
     """Decode `data` as UTF-8/16/32 text (BOM stripped) or raise TranscriptError."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            body, bom_found = data[len(bom):], True
-            break
-    else:
-        body, encoding, bom_found = data, "utf-8", False
-    if not bom_found and b"\x00" in body:
+    bom, encoding = next(((b, e) for b, e in _BOMS if data.startswith(b)), (b"", "utf-8"))
+    body = data[len(bom):]
+    if not bom and b"\x00" in body:
         raise TranscriptError(NOT_TEXT)
     try:
         text = body.decode(encoding)

@@ -145,7 +145,10 @@ def _describe(action: str, args: dict[str, Any], event: dict[str, Any]) -> str:
     if action in ("browse", "browse_interactive"):
         target = as_str(args.get("url")) or as_str(args.get("browser_actions"))
         return f"Browse {target}".strip()
-    details = {k: v for k, v in args.items() if k not in ("thought", "action") and v not in (None, "", [], {})}
+    details = {
+        key: value for key, value in args.items()
+        if key not in ("thought", "action") and value not in (None, "", [], {})
+    }
     try:
         rendered = json.dumps(details, ensure_ascii=False, default=str)[:300]
     except (TypeError, ValueError):

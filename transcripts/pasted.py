@@ -7,7 +7,8 @@ intact: a line that looks like a marker inside ``` is content, not a speaker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 from .model import ParsedTurn
 
@@ -21,14 +22,14 @@ _MARKER = re.compile(
 _FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
 
 # marker word -> (role, author)
-_SPEAKERS: dict[str, tuple[str, str]] = {
+_SPEAKERS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "you said": ("user", "You"),
     "user": ("user", "User"),
     "human": ("user", "Human"),
     "chatgpt said": ("assistant", "ChatGPT"),
     "assistant": ("assistant", "Assistant"),
     "claude": ("assistant", "Claude"),
-}
+})
 
 
 def _normalise_newlines(text: str) -> str:

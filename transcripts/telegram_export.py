@@ -5,20 +5,22 @@ author; deciding who played "the assistant" is left to the caller.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ._util import as_dict, as_list, as_number, as_str, iso_timestamp, newest_first
 from .model import ConversationInfo, ParsedTurn, Transcript
 
 FORMAT = "telegram"
-_MEDIA_TYPES = {
+_MEDIA_TYPES: Mapping[str, str] = MappingProxyType({
     "voice_message": "voice message",
     "audio_file": "audio",
     "video_file": "video",
     "video_message": "video message",
     "animation": "GIF",
     "sticker": "sticker",
-}
+})
 
 
 def matches(data: Any) -> bool:
