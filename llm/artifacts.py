@@ -93,7 +93,9 @@ _FILE_ONLY = re.compile(r"^[\w.@+-]+\.(?:" + _EXT + r")$")
 
 def _trim(value: str) -> str:
     """Drop sentence punctuation and unbalanced closing brackets a regex swallowed."""
-    value = value.rstrip(".,;:!?*_'\"")
+    value = value.rstrip(".,;:!?*_")
+    while value and value[-1] in "'\"" and value.count(value[-1]) % 2:
+        value = value[:-1].rstrip(".,;:!?*_")  # a quote closing the sentence, not the value
     while value and value[-1] in ")]" and value.count(value[-1]) > value.count(
             "(" if value[-1] == ")" else "["):
         value = value[:-1].rstrip(".,;:!?")

@@ -13,7 +13,7 @@ from llm.artifacts import Artifact
 from llm.document import (CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, SECTIONS,
                           STATE)
 from llm.record import GROUPS, code, group_of
-from llm.textutil import truncate_words
+from llm.textutil import tie, truncate_words
 
 SECTION_PRIORITY: dict[str, float] = {CONSTRAINTS: 6.0, DECISIONS: 5.0, OPEN: 4.5, NEXT: 4.5,
                                       PROBLEMS: 4.0, GOAL: 4.0, STATE: 3.5, DONE: 3.0}
@@ -42,12 +42,14 @@ class RankedArtifact:
     rank: float
 
 
-def artifact_rank(a: Artifact, count: int, by_user: bool, carried: bool, recency: float) -> float:
-    """Importance of an artifact: kind, repetition, who mentioned it, earlier survival."""
+def artifact_rank(a: Artifact, count: int, by_user: bool, carried: bool) -> float:
+    """Importance of an artifact: kind, repetition, who mentioned it, earlier survival.
+
+    Position in the session deliberately plays no part.
+    """
     value = _KIND_RANK[a.kind] + min(math.log2(count + 1), 4.0)
     value += 1.0 if by_user else 0.0
     value += 1.5 if carried else 0.0
-    value += 0.5 * recency  # 0..1, small: the middle of a session must not lose out
     if a.kind == "identifier" and len(a.value) <= 2:
         value -= 1.0
     return value
@@ -70,7 +72,7 @@ def select(entries: list[Entry], artifacts: list[RankedArtifact], available: int
     art_reserve = min(art_total, int(available * ARTIFACT_SHARE))
     room = available - art_reserve
     ranked = sorted(entries, key=lambda e: (-(e.rank + SECTION_PRIORITY.get(e.section, 0)),
-                                            e.order, e.text))
+                                            tie(e.text), e.text))
     chosen: list[Entry] = []
     used = 0
     firsts: set[str] = set()
@@ -95,7 +97,7 @@ def select(entries: list[Entry], artifacts: list[RankedArtifact], available: int
     groups: set[str] = set()
     spent = 0
     tight = art_total > art_room
-    for r in sorted(artifacts, key=lambda r: (-r.rank, r.artifact.value)):
+    for r in sorted(artifacts, key=lambda r: (-r.rank, tie(r.artifact.value), r.artifact.value)):
         a = r.artifact
         if tight and a.value in body:
             continue

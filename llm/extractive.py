@@ -79,17 +79,16 @@ def _rank_artifacts(prev: Previous, scan: SessionScan
     """Every source artifact (previous handoff + turns) with its budget rank."""
     recorded = {a.value for a in prev.artifacts}
     out: dict[str, RankedArtifact] = {}
-    span = max(scan.seq, 1)
     for a in prev.artifacts + prev.source_artifacts:
         if a.value not in out:
             stat = scan.arts.get(a.value)
             out[a.value] = RankedArtifact(a, artifact_rank(
                 a, 1 + (stat.count if stat else 0), bool(stat and stat.by_user),
-                a.value in recorded, 1.0 if stat else 0.0))
+                a.value in recorded))
     for value, stat in scan.arts.items():
         if value not in out:
             out[value] = RankedArtifact(stat.artifact, artifact_rank(
-                stat.artifact, stat.count, stat.by_user, False, stat.last_seq / span))
+                stat.artifact, stat.count, stat.by_user, False))
     ranked = list(out.values())
     return ranked, [r.artifact for r in ranked]
 

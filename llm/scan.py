@@ -17,7 +17,7 @@ from llm.document import CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEM
 from llm.extract import FAILED_PREFIX, Label, classify, resolves, score, split_sentences
 from llm.model import TurnIn
 from llm.record import code
-from llm.textutil import keywords, truncate_words
+from llm.textutil import keywords, tie, truncate_words
 
 CAPACITY: dict[str, int] = {GOAL: 10, STATE: 14, DONE: 24, DECISIONS: 24, CONSTRAINTS: 24,
                             PROBLEMS: 20, OPEN: 16, NEXT: 16}
@@ -54,16 +54,19 @@ class Item:
 class ArtStat:
     artifact: Artifact
     count: int = 0
-    first_seq: int = 0
-    last_seq: int = 0
     by_user: bool = False
 
 
 @dataclass(slots=True)
 class TopK:
-    """Keep the ``k`` best items (ties: the newer wins); duplicates by text are dropped."""
+    """Keep the ``k`` best items; duplicates by text are dropped.
+
+    Ties are broken by ``tie`` (content hash) or, where newer really is better (current
+    state), by recency.
+    """
 
     k: int
+    recency: bool = False
     heap: list[tuple[float, int, int]] = field(default_factory=list)
     by_uid: dict[int, Item] = field(default_factory=dict)
     norms: dict[int, str] = field(default_factory=dict)
@@ -74,7 +77,7 @@ class TopK:
         norm = re.sub(r"\W+", " ", item.text.lower()).strip()
         if norm in self.texts:
             return item
-        entry = (item.score, item.seq, item.uid)
+        entry = (item.score, item.seq if self.recency else tie(norm), item.uid)
         evicted: Item | None = None
         if len(self.heap) < self.k:
             heapq.heappush(self.heap, entry)
@@ -115,7 +118,7 @@ class SessionScan:
 
     def __init__(self, session: int, carried: list[Item]) -> None:
         self.session = session
-        self.heaps = {s: TopK(k) for s, k in CAPACITY.items()}
+        self.heaps = {s: TopK(k, recency=s == STATE) for s, k in CAPACITY.items()}
         self.carried = carried  # previous-handoff items that this session may close
         self.index: dict[str, set[int]] = {}
         self.live: dict[int, Item] = {}
@@ -154,9 +157,8 @@ class SessionScan:
         for _, a in iter_artifacts(turn.text):
             stat = self.arts.get(a.value)
             if stat is None:
-                stat = self.arts[a.value] = ArtStat(a, first_seq=self.seq)
+                stat = self.arts[a.value] = ArtStat(a)
             stat.count += 1
-            stat.last_seq = self.seq
             stat.by_user = stat.by_user or turn.role in ("user", "note")
             if a.value not in values:
                 values.append(a.value)

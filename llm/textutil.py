@@ -7,6 +7,7 @@ matching must use one definition of a key word.
 from __future__ import annotations
 
 import re
+import zlib
 
 # A code span is one atomic token so truncation never splits `pytest -q tests/`.
 _TOKEN = re.compile(r"(?:[^\s`]|`+[^`]*?`+)+|\S+")
@@ -77,3 +78,8 @@ def escape_cell(text: str) -> str:
 def unescape_cell(text: str) -> str:
     """Inverse of :func:`escape_cell` for parsing a previous session log."""
     return text.strip().replace("\\|", "|")
+
+
+def tie(text: str) -> int:
+    """Position-neutral, deterministic tie-break: a fact mid-session is not disadvantaged."""
+    return zlib.crc32(text.encode("utf-8", "replace"))
