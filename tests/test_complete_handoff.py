@@ -85,7 +85,7 @@ async def test_second_handoff_builds_on_the_first(baton: Harness) -> None:
     assert name == "shop-handoff-s2.md"
     assert "app/routers/orders.py" in content  # new session
     assert "migrations/versions/0004_cart_items.py" in content  # carried forward
-    assert "Covers sessions 1–2, 7 turns" in doc.text
+    assert "Covers sessions 1–2, 6 turns" in doc.text
 
 
 async def test_complete_without_project_or_session(baton: Harness) -> None:
