@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from llm.artifacts import Artifact
-from llm.budget import Entry, RankedArtifact, artifact_rank, select
+from llm.artifacts import Artifact, coverage
+from llm.budget import RankedArtifact, artifact_rank, select
 from llm.document import (ARTIFACTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT, SECTIONS,
                           STATE, Document, Footer, LogRow, blockquote, render_bullets,
                           render_footer, render_markdown, render_numbered, render_session_log)
-from llm.artifacts import coverage
 from llm.merge import Previous, carried_items, entries, last_request, read_previous
 from llm.model import Handoff, ProjectIn, SessionIn
 from llm.record import format_artifacts
@@ -168,4 +167,4 @@ def _document(title: str, project: ProjectIn, author: str, chosen: dict[str, lis
     return doc
 
 
-__all__ = ["build_handoff", "master_prompt", "Entry"]
+__all__ = ["GENERATOR", "build_handoff", "master_prompt"]

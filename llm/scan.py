@@ -153,25 +153,25 @@ class SessionScan:
         self.turns += 1
         if turn.role == "user":
             self.authors[turn.author] += 1
-        values: list[str] = []
+        values: dict[str, None] = {}  # ordered set: first 40 are matched against sentences
         for _, a in iter_artifacts(turn.text):
             stat = self.arts.get(a.value)
             if stat is None:
                 stat = self.arts[a.value] = ArtStat(a)
             stat.count += 1
             stat.by_user = stat.by_user or turn.role in ("user", "note")
-            if a.value not in values:
-                values.append(a.value)
+            values.setdefault(a.value, None)
             if a.kind == "error":
                 self._error = (a.value, self.turns)
         if turn.role in ("tool", "system"):
             return
         limit = 30 if turn.source in ("pasted", "file") else 400
+        head = [v for v, _ in zip(values, range(40))]
         for sentence in split_sentences(turn.text, limit):
             self.seq += 1
             label = classify(sentence, turn.role)
             if label is not None:
-                self._take(sentence, label, turn.role, values)
+                self._take(sentence, label, turn.role, head)
 
     def settle(self, notes: str) -> None:
         """Let the /complete notes close next steps and open problems they report done."""
@@ -181,7 +181,7 @@ class SessionScan:
                 self._resolve(sentence, keywords(sentence), ())
 
     def _take(self, sentence: str, label: Label, role: str, values: list[str]) -> None:
-        arts = tuple(v for v in values[:40] if v in sentence)
+        arts = tuple(v for v in values if v in sentence)
         keys = keywords(sentence)
         if len(keys) < 2 and not arts:
             return  # "Do not retry that." says nothing on its own
