@@ -53,6 +53,18 @@ class HandoffConfig:
 @dataclass(frozen=True, slots=True)
 class CaptureConfig:
     ack_delay_s: float = 2.0
+    stitch_window_s: float = 1.5
+    max_paste_parts: int = 30
+    max_paste_chars: int = 200_000
+
+
+BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportConfig:
+    max_bytes: int = BOT_API_DOWNLOAD_LIMIT
+    max_turns: int = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +87,13 @@ class Config:
     access: AccessConfig = field(default_factory=AccessConfig)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     capture: CaptureConfig = field(default_factory=CaptureConfig)
+    imports: ImportConfig = field(default_factory=ImportConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
 
 
 _SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)}  # type: ignore[misc]
+_SECTIONS["import"] = _SECTIONS.pop("imports")  # `import` is a Python keyword, fine in TOML
 
 
 def _coerce(section: str, key: str, value: Any, default: Any) -> Any:
@@ -126,7 +140,7 @@ def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Conf
                     f"Unknown key '{key}' in [{name}] (known: {', '.join(sorted(known_keys))})."
                 )
             values[key] = _coerce(name, key, value, getattr(defaults, key))
-        sections[name] = cls(**values)
+        sections["imports" if name == "import" else name] = cls(**values)
     config = Config(**sections)
     token = env.get(TOKEN_ENV) or config.telegram.token
     if not token.strip():

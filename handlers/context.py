@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from storage.db import Database
+from transcripts.model import Limits
 
 
 @dataclass
@@ -16,6 +17,10 @@ class BotData:
     db: Database | None = None
     budget_words: int = 2000
     ack_delay_s: float = 2.0
+    stitch_window_s: float = 1.5
+    max_paste_parts: int = 30
+    max_paste_chars: int = 200_000
+    import_limits: Limits = field(default_factory=Limits)
     completing: set[int] = field(default_factory=set)  # session ids being completed now
     refused_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (user, chat) -> time
 
