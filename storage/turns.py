@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import AsyncIterator, Sequence
 
+import aiosqlite
+
 from storage.db import Database, utcnow
 from storage.models import NewTurn, Turn
 
@@ -17,15 +19,21 @@ def _row(session_id: int, turn: NewTurn, now: str) -> tuple[object, ...]:
             turn.tg_chat_id, turn.tg_message_id, turn.part, now)
 
 
-async def add_turns(db: Database, session_id: int, turns: Sequence[NewTurn]) -> int:
-    """Store turns in one transaction; returns how many were new."""
+async def insert_turns(conn: aiosqlite.Connection, session_id: int,
+                       turns: Sequence[NewTurn]) -> int:
+    """Insert inside the caller's transaction; returns how many were new."""
     now = utcnow()
     added = 0
-    async with db.transaction() as conn:
-        for turn in turns:
-            cursor = await conn.execute(_INSERT, _row(session_id, turn, now))
-            added += cursor.rowcount
+    for turn in turns:
+        cursor = await conn.execute(_INSERT, _row(session_id, turn, now))
+        added += cursor.rowcount
     return added
+
+
+async def add_turns(db: Database, session_id: int, turns: Sequence[NewTurn]) -> int:
+    """Store turns in one transaction; returns how many were new."""
+    async with db.transaction() as conn:
+        return await insert_turns(conn, session_id, turns)
 
 
 async def count_turns(db: Database, session_id: int) -> int:
