@@ -13,15 +13,17 @@ from telegram.request import BaseRequest
 from bot.access import make_gate
 from bot.config import Config
 from bot.errors import on_error
-from handlers import capture, chat_events, help as help_handlers, projects, sessions, stats
+from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
 from handlers.context import BatonApp, BotData
 from storage.db import Database
+from transcripts.model import Limits
 
 log = logging.getLogger(__name__)
 
 
 def _wire(app: BatonApp, config: Config) -> None:
-    app.add_handler(TypeHandler(Update, make_gate(config.access)), group=-1)
+    app.add_handler(TypeHandler(Update, make_gate(config.access)), group=-2)
+    app.add_handler(MessageHandler(filters.COMMAND, capture.end_paste_window), group=-1)
     commands: list[tuple[str, Any, bool]] = [
         ("start", help_handlers.start, True),
         ("help", help_handlers.help_command, True),
@@ -38,9 +40,13 @@ def _wire(app: BatonApp, config: Config) -> None:
     for name, callback, block in commands:
         app.add_handler(CommandHandler(name, callback, block=block))
     app.add_handler(CallbackQueryHandler(projects.switch_button, pattern=f"^{projects.SWITCH_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(imports.pick_conversation, pattern=f"^{imports.PICK_PREFIX}",
+                                         block=False))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
     messages = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
+    app.add_handler(MessageHandler(messages & filters.Document.ALL, imports.import_document,
+                                   block=False))
     app.add_handler(MessageHandler(messages & (filters.TEXT | filters.CAPTION), capture.capture_message))
     app.add_handler(MessageHandler(messages, chat_events.non_text))
     app.add_error_handler(on_error)
@@ -56,6 +62,11 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.db = await Database.open(config.storage.path)
         data.budget_words = config.handoff.budget_words
         data.ack_delay_s = config.capture.ack_delay_s
+        data.stitch_window_s = config.capture.stitch_window_s
+        data.max_paste_parts = config.capture.max_paste_parts
+        data.max_paste_chars = config.capture.max_paste_chars
+        data.import_limits = Limits(max_bytes=config.imports.max_bytes,
+                                    max_turns=config.imports.max_turns)
         await app.bot.set_my_commands(help_handlers.BOT_COMMANDS)
         log.info("Baton is up as @%s; database %s", app.bot.username, config.storage.path)
 

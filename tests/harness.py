@@ -28,7 +28,7 @@ def make_config(db_path: Path, **access: Any) -> Config:
         telegram=TelegramConfig(token="123456:TEST-TOKEN-not-real", rate_limit=False),
         storage=StorageConfig(path=str(db_path)),
         access=access_cfg,
-        capture=CaptureConfig(ack_delay_s=0.05),
+        capture=CaptureConfig(ack_delay_s=0.05, stitch_window_s=0.05),
     )
 
 
@@ -49,6 +49,7 @@ class Harness:
         self.app: BatonApp | None = None
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
+        self._baseline_tasks: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         self.app = build_application(self.config, request=self.api, updates_request=FakeBotAPI())
@@ -56,6 +57,7 @@ class Harness:
         if self.app.post_init:
             await self.app.post_init(self.app)
         await self.app.start()
+        self._baseline_tasks = asyncio.all_tasks()
 
     async def stop(self) -> None:
         if self.app is None:
@@ -108,8 +110,28 @@ class Harness:
             await asyncio.gather(*spawned)
         return self.api.calls[before_calls:]
 
-    async def send(self, text: str | None = None, **kwargs: Any) -> list[Call]:
-        return await self.process({"message": self.message_json(text, **kwargs)})
+    async def send(self, text: str | None = None, *, settle: bool = True,
+                   **kwargs: Any) -> list[Call]:
+        """Send a message; with `settle`, also wait until pending paste fragments are stored."""
+        before = len(self.api.calls)
+        await self.process({"message": self.message_json(text, **kwargs)})
+        if settle:
+            await self.settle()
+        return self.api.calls[before:]
+
+    async def settle(self) -> None:
+        """Wait for the debounce jobs (paste stitching, then the burst acknowledgement) to run."""
+        assert self.app is not None and self.app.job_queue is not None
+        queue = self.app.job_queue
+
+        def idle() -> bool:
+            running = asyncio.all_tasks() - self._baseline_tasks - {asyncio.current_task()}
+            pending = any((j.name or "").startswith(("paste:", "ack:")) for j in queue.jobs())
+            return not running and not pending
+
+        for _ in range(2):  # idle twice in a row: a job may be between two awaits
+            await self.wait_for(idle)
+            await asyncio.sleep(0.01)
 
     async def press(self, data: str, *, chat_id: int = PRIVATE_CHAT,
                     user_id: int = OWNER_ID) -> list[Call]:

@@ -50,7 +50,7 @@ async def test_one_quiet_ack_per_burst(baton: Harness) -> None:
     await open_session(baton)
     before = len(baton.sent())
     for i in range(5):
-        calls = await baton.send(f"answer {i}", forward_origin={
+        calls = await baton.send(f"answer {i}", settle=False, forward_origin={
             "type": "user", "date": 1, "sender_user": user_json(555, "GPT", is_bot=True)})
         assert texts(calls) == []  # nothing per message
     await baton.wait_for(lambda: len(baton.sent()) > before)
@@ -76,6 +76,9 @@ async def test_redelivered_update_is_stored_once(baton: Harness, db_path: Path) 
     message = baton.message_json("same message", message_id=4242)
     await baton.process({"message": message})
     await baton.process({"message": message})
+    await baton.settle()
+    await baton.process({"message": message})  # and again after it was stored
+    await baton.settle()
     assert [t[3] for t in stored_turns(db_path)] == ["same message"]
 
 
