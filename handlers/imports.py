@@ -15,6 +15,7 @@ from handlers.replies import esc, reply
 from handlers.sink import open_session
 from storage.imports import import_turns
 from storage.models import NewTurn
+from transcripts._util import human_size
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Transcript, TranscriptError
 
@@ -23,10 +24,6 @@ BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 PICK_PREFIX = "imp:"
 PENDING_KEY = "pending_imports"
 MAX_BUTTONS = 5
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def summary(added: int, transcript: Transcript) -> str:
@@ -89,7 +86,8 @@ async def import_document(update: Update, context: Context) -> None:
     name = document.file_name or "file"
     limit = min(BOT_API_DOWNLOAD_LIMIT, context.bot_data.import_limits.max_bytes)
     if document.file_size and document.file_size > limit:
-        await reply(update, f"That file is {_mb(document.file_size)}; I can import at most {_mb(limit)}.")
+        await reply(update, f"That file is {human_size(document.file_size)}; "
+                            f"I can import at most {human_size(limit)}.")
         return
     await message.chat.send_action(ChatAction.TYPING)
     try:

@@ -20,10 +20,20 @@ class PasteBuffer:
     chat_id: int
     thread_id: int | None
     author: str
-    first_id: int
-    last_id: int
-    parts: list[str] = field(default_factory=list)
+    parts: dict[int, str] = field(default_factory=dict)  # message id -> text
     chars: int = 0
+
+    @property
+    def first_id(self) -> int:
+        return min(self.parts)
+
+    @property
+    def last_id(self) -> int:
+        return max(self.parts)
+
+    def continues_with(self, message_id: int) -> bool:
+        """Adjacent ids on either side: updates can arrive slightly out of order."""
+        return message_id in (self.last_id + 1, self.first_id - 1)
 
 
 def _buffers(context: Context) -> dict[tuple[int, int], PasteBuffer]:
@@ -33,7 +43,7 @@ def _buffers(context: Context) -> dict[tuple[int, int], PasteBuffer]:
 
 def to_turns(buffer: PasteBuffer) -> list[NewTurn]:
     """One typed note, or the turns a pasted conversation's role markers delimit."""
-    text = "\n".join(buffer.parts)
+    text = "\n".join(buffer.parts[i] for i in sorted(buffer.parts))
     ids = {"tg_chat_id": buffer.chat_id, "tg_message_id": buffer.first_id}
     if has_markers(text):
         return [NewTurn(role=t.role, author=t.author or buffer.author, source="pasted",
@@ -75,22 +85,19 @@ async def add_fragment(message: Message, context: Context, text: str) -> None:
     key = (message.message_thread_id or 0, message.from_user.id if message.from_user else 0)
     buffers = _buffers(context)
     buffer = buffers.get(key)
-    fits = (buffer is not None and message.message_id == buffer.last_id + 1
-            and len(buffer.parts) < data.max_paste_parts
-            and buffer.chars + len(text) <= data.max_paste_chars)
-    if buffer is not None and message.message_id <= buffer.last_id and buffer.first_id <= message.message_id:
+    if buffer is not None and message.message_id in buffer.parts:
         return  # a redelivered fragment already in the buffer
-    if buffer is not None and not fits:
+    if buffer is not None and not (buffer.continues_with(message.message_id)
+                                   and len(buffer.parts) < data.max_paste_parts
+                                   and buffer.chars + len(text) <= data.max_paste_chars):
         await flush(context, message.chat_id, key)
         buffer = None
     if buffer is None:
         buffer = PasteBuffer(message.chat_id, message.message_thread_id,
-                             display_name(message.from_user), message.message_id,
-                             message.message_id)
+                             display_name(message.from_user))
         buffers[key] = buffer
-    buffer.parts.append(text)
+    buffer.parts[message.message_id] = text
     buffer.chars += len(text)
-    buffer.last_id = message.message_id
     assert context.job_queue is not None
     name = _job_name(message.chat_id, key)
     for job in context.job_queue.get_jobs_by_name(name):

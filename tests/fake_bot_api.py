@@ -69,6 +69,7 @@ class FakeBotAPI(BaseRequest):
         self.calls: list[Call] = []
         self._ids = itertools.count(100_000)
         self.errors: list[str] = []
+        self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile + download
 
     async def initialize(self) -> None:
         return None
@@ -105,6 +106,12 @@ class FakeBotAPI(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None,
                          ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download: base_file_url + token + "/" + file_path
+            file_id = url.rsplit("/", 1)[-1]
+            self.calls.append(Call("downloadFile", {"file_id": file_id}))
+            if file_id not in self.files:
+                return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
+            return 200, self.files[file_id]
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         files: dict[str, tuple[str, bytes]] = {}
@@ -126,6 +133,11 @@ class FakeBotAPI(BaseRequest):
             result = self._message(params, document={"file_id": "f1", "file_unique_id": "u1",
                                                      "file_name": name},
                                    caption=params.get("caption", ""))
+        elif api_method == "getFile":
+            file_id = str(params["file_id"])
+            result = {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                      "file_size": len(self.files.get(file_id, b"")),
+                      "file_path": f"documents/{file_id}"}
         elif api_method == "getUpdates":
             result = []
         return 200, json.dumps({"ok": True, "result": result}).encode()

@@ -119,6 +119,16 @@ class Harness:
             await self.settle()
         return self.api.calls[before:]
 
+    async def send_document(self, name: str, data: bytes, *, caption: str | None = None,
+                            file_size: int | None = None, **kwargs: Any) -> list[Call]:
+        """Upload `data` to the fake Bot API and send it as a document message."""
+        file_id = f"doc{len(self.api.files) + 1}"
+        self.api.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": name,
+                    "file_size": len(data) if file_size is None else file_size}
+        extra = {"document": document, **({"caption": caption} if caption else {})}
+        return await self.send(extra=extra, **kwargs)
+
     async def settle(self) -> None:
         """Wait for the debounce jobs (paste stitching, then the burst acknowledgement) to run."""
         assert self.app is not None and self.app.job_queue is not None

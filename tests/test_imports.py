@@ -1,0 +1,188 @@
+"""Issue 3: documents sent during a session are imported as turns; bad files are refused."""
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import pytest
+
+from bot.config import ImportConfig
+from tests.harness import Harness, make_config, texts
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared/data is not beside the repo")
+
+
+def turns(db_path: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT role, author, source, text FROM turns ORDER BY id").fetchall()
+
+
+async def open_session(baton: Harness) -> None:
+    await baton.send("/newproject Shop")
+    await baton.send("/startsession")
+
+
+async def test_txt_transcript_with_markers(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    body = "User: the cart test fails\nAssistant: use Decimal in app/cart.py\nUser: thanks"
+    [reply] = texts(await baton.send_document("chat.txt", body.encode()))
+    assert reply == "Imported 3 turns (2 user, 1 assistant)."
+    assert turns(db_path) == [("user", "User", "file", "the cart test fails"),
+                              ("assistant", "Assistant", "file", "use Decimal in app/cart.py"),
+                              ("user", "User", "file", "thanks")]
+
+
+async def test_md_without_markers_is_one_turn(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    [reply] = texts(await baton.send_document("notes.md", "# Plan\n\n- do checkout\n".encode("utf-8-sig")))
+    assert reply.startswith("Imported 1 turn (")
+    assert turns(db_path) == [("note", "", "file", "# Plan\n\n- do checkout")]
+
+
+async def test_utf16_transcript(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    await baton.send_document("chat.txt", "Human: héllo\nClaude: hi".encode("utf-16"))
+    assert [t[:2] for t in turns(db_path)] == [("user", "Human"), ("assistant", "Claude")]
+
+
+@needs_data
+async def test_claude_export(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    data = (DATA / "exports/claude/claude_to_sqlite_artifacts.json").read_bytes()
+    [reply] = texts(await baton.send_document("conversations.json", data))
+    assert reply == "Imported 20 turns (10 user, 10 assistant) from 'LLM Pricing Calculator'."
+    assert len(turns(db_path)) == 20
+
+
+@needs_data
+async def test_telegram_export(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    data = (DATA / "exports/telegram/langchain_telegram_result.json").read_bytes()
+    [reply] = texts(await baton.send_document("result.json", data))
+    assert reply == "Imported 6 turns (6 user) from 'Jimmeny'."
+
+
+@needs_data
+async def test_chatgpt_export_offers_a_choice_then_imports_the_pick(baton: Harness,
+                                                                    db_path: Path) -> None:
+    await open_session(baton)
+    data = (DATA / "exports/chatgpt/librechat_chatgpt_export.json").read_bytes()
+    calls = await baton.send_document("conversations.json", data)
+    [question] = [c for c in calls if c.method == "sendMessage"]
+    assert "holds 2 conversations" in question.text
+    buttons = [b for row in question.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["text"] for b in buttons] == ["Conversation 1. Web Search (15)", "Conversation 2 (4)"]
+    assert turns(db_path) == []
+    [reply] = texts(await baton.press(buttons[1]["callback_data"]))
+    assert reply.startswith("Imported 4 turns (") and "from 'Conversation 2'" in reply
+    [again] = texts(await baton.press(buttons[1]["callback_data"]))
+    assert "already in this session" in again
+    assert len(turns(db_path)) == 4
+
+
+@needs_data
+async def test_caption_names_the_conversation_in_a_zip(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    raw = (DATA / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("conversations.json", raw)
+        archive.writestr("chat.html", "<html></html>")
+    [reply] = texts(await baton.send_document("export.zip", buffer.getvalue(), caption="code help"))
+    assert reply == "Imported 4 turns (2 user, 2 assistant) from 'Code Help'."
+    # the same file again, into the same session: nothing twice
+    [again] = texts(await baton.send_document("export.zip", buffer.getvalue(), caption="Code Help"))
+    assert "already in this session" in again
+    assert len(turns(db_path)) == 4
+
+
+@needs_data
+async def test_unknown_caption_falls_back_to_the_choice(baton: Harness) -> None:
+    await open_session(baton)
+    raw = (DATA / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
+    [question] = texts(await baton.send_document("conversations.json", raw, caption="nope"))
+    assert "No conversation called" in question and "holds 2 conversations" in question
+
+
+@needs_data
+async def test_agent_trajectory(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    data = (DATA / "transcripts/openhands_traj_basic_gui_mode.json").read_bytes()
+    [reply] = texts(await baton.send_document("traj.json", data))
+    assert reply == "Imported 10 turns (1 user, 5 assistant, 4 tool)."
+    assert {t[2] for t in turns(db_path)} == {"file"}
+
+
+async def test_file_without_session_stores_nothing(baton: Harness, db_path: Path) -> None:
+    await baton.send("/newproject Shop")
+    [nudge] = texts(await baton.send_document("chat.txt", b"User: hi"))
+    assert "no open session" in nudge
+    assert turns(db_path) == []
+
+
+def deep_json(levels: int) -> bytes:
+    return ("[" * levels + "]" * levels).encode()
+
+
+def zip_with(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+BAD_FILES = [
+    ("binary", "x.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
+    ("latin-1", "x.txt", "caf\xe9 cr\xe8me".encode("latin-1") * 50, "UTF-8 or UTF-16"),
+    ("truncated json", "conversations.json", b'[{"title": "x", "mapping": {', "malformed or cut off"),
+    ("unknown json", "data.json", json.dumps({"hello": [1, 2, 3]}).encode(), "not a ChatGPT, Claude"),
+    ("deep json", "conversations.json", deep_json(100_000), "nested"),
+    ("too many zip members", "export.zip",
+     zip_with({f"f{i}.txt": b"x" for i in range(150)}), "at most"),
+    ("zip without export", "export.zip", zip_with({"readme.txt": b"hello"}), "conversations.json"),
+    ("zip bomb", "export.zip", zip_with({"conversations.json": b"[" + b" " * (60 * 1024 * 1024) + b"]"}), "MB"),
+]
+
+
+@pytest.mark.parametrize("label, name, data, fragment", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+async def test_bad_files_get_one_sentence_and_store_nothing(baton: Harness, db_path: Path,
+                                                            label: str, name: str, data: bytes,
+                                                            fragment: str) -> None:
+    await open_session(baton)
+    [reply] = texts(await baton.send_document(name, data))
+    assert fragment in reply, reply
+    assert reply.count(". ") == 0 and reply.endswith((".", "?"))
+    assert turns(db_path) == []
+    [stats] = texts(await baton.send("/stats"))  # the bot keeps serving
+    assert "Sessions: 0 completed, 1 active" in stats
+
+
+async def test_over_the_bot_api_limit_is_refused_before_download(baton: Harness) -> None:
+    await open_session(baton)
+    calls = await baton.send_document("big.json", b"[]", file_size=25 * 1024 * 1024)
+    [reply] = texts(calls)
+    assert reply == "That file is 25 MB; I can import at most 20 MB."
+    assert not any(c.method in ("getFile", "downloadFile") for c in calls)
+
+
+@pytest.fixture
+async def small_limit(db_path: Path) -> AsyncIterator[Harness]:
+    harness = Harness(replace(make_config(db_path), imports=ImportConfig(max_bytes=1024)))
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+async def test_configurable_import_limit(small_limit: Harness, db_path: Path) -> None:
+    await open_session(small_limit)
+    calls = await small_limit.send_document("chat.txt", b"User: hi\n" * 300)
+    assert texts(calls) == ["That file is 3 KB; I can import at most 1 KB."]
+    assert not any(c.method == "downloadFile" for c in calls)
+    assert turns(db_path) == []
