@@ -1,4 +1,5 @@
-"""The `baton` command: `baton --config config.toml` runs the bot."""
+"""The `baton` command: `baton --config config.toml` runs the bot; `baton handoff FILE`
+builds a handoff offline."""
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,9 @@ EXIT_USAGE = 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="baton", description="Baton: carry AI-assisted work from one session to the next.")
+        prog="baton", description="Baton: carry AI-assisted work from one session to the next.",
+        epilog="Offline: 'baton handoff FILE' builds a handoff from a transcript or export "
+               "(see 'baton handoff --help').")
     parser.add_argument("--config", default="config.toml",
                         help="path to the TOML config (default: config.toml)")
     return parser
@@ -50,6 +53,11 @@ def run_bot(config_path: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["handoff"]:
+        from bot.offline_cli import main as handoff_main
+
+        return handoff_main(argv[1:])
     args = _parser().parse_args(argv)
     return run_bot(args.config)
 

@@ -1,0 +1,71 @@
+"""`baton handoff FILE [--previous PREV.md] [--project NAME] [-o OUT.md]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from service.offline import handoff_from_file
+from transcripts.model import TranscriptError
+
+EXIT_USAGE = 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="baton handoff",
+        description=(
+            "Build a handoff from a transcript or export, exactly as the bot would, with no "
+            "Telegram and no database. FILE may be a .txt/.md transcript (role markers such as "
+            "'User:'/'Assistant:' or 'You said:'/'ChatGPT said:' are recognised), a ChatGPT or "
+            "Claude.ai conversations.json (or the ChatGPT export .zip), a Telegram Desktop "
+            "result.json, or an OpenHands agent trajectory (.json/.jsonl); the format is "
+            "detected automatically."),
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="transcript or export to read")
+    p.add_argument("--previous", type=Path, metavar="PREV.md",
+                   help="the previous handoff, to build on (carries goal, decisions, artifacts...)")
+    p.add_argument("--project", metavar="NAME",
+                   help="project name (default: from PREV.md's title, else the conversation's)")
+    p.add_argument("--conversation", metavar="TITLE",
+                   help="which conversation of a multi-conversation export (title or #index; "
+                        "default: the newest)")
+    p.add_argument("--budget", type=int, default=2000, metavar="WORDS",
+                   help="word budget of the handoff (default: 2000)")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT.md",
+                   help="where to write the markdown (default: standard output)")
+    return p
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parser().parse_args(argv)
+    if args.budget <= 0:
+        print("baton handoff: --budget must be a positive number of words.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        previous = args.previous.read_text(encoding="utf-8-sig") if args.previous else None
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"baton handoff: cannot read {args.previous}: {exc}.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = handoff_from_file(args.file, previous=previous, project=args.project,
+                                   conversation=args.conversation, budget_words=args.budget)
+    except TranscriptError as exc:
+        print(f"baton handoff: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if result.note:
+        print(result.note, file=sys.stderr)
+    markdown = result.handoff.markdown
+    if args.output:
+        try:
+            args.output.write_text(markdown, encoding="utf-8")
+        except OSError as exc:
+            print(f"baton handoff: cannot write {args.output}: {exc.strerror}.", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(markdown)
+    h = result.handoff
+    print(f"{len(result.transcript.turns)} turns read; handoff of {h.words} words keeps "
+          f"{h.artifacts_kept} of {h.artifacts_total} extracted artifacts.", file=sys.stderr)
+    return 0
