@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Awaitable, Callable
+from typing import Any, Callable, Coroutine
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
@@ -24,7 +24,7 @@ def refusal_text(user_id: int | None, chat_id: int | None, group: bool) -> str:
     return text
 
 
-def make_gate(access: AccessConfig) -> Callable[[Update, Context], Awaitable[None]]:
+def make_gate(access: AccessConfig) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     async def gate(update: Update, context: Context) -> None:
         user = update.effective_user
         chat = update.effective_chat

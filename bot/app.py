@@ -88,7 +88,7 @@ def build_application(config: Config, request: BaseRequest | None = None,
     if config.telegram.base_file_url:
         builder = builder.base_file_url(config.telegram.base_file_url)
     if config.telegram.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     app: BatonApp = builder.build()  # type: ignore[assignment]

@@ -95,10 +95,11 @@ async def import_document(update: Update, context: Context) -> None:
         caption = (message.caption or "").strip() or None
         result = await _parse(context, name, data, None)
         if isinstance(result, Choice) and caption:
+            choice = result
             try:
                 result = await _parse(context, name, data, caption)
             except TranscriptError as exc:
-                await _offer(update, context, message.message_id, document, result, str(exc))
+                await _offer(update, context, message.message_id, document, choice, str(exc))
                 return
     except TranscriptError as exc:
         await reply(update, esc(str(exc)))

@@ -6,7 +6,7 @@ import logging
 from telegram import Update
 from telegram.constants import ChatAction
 
-from handlers.common import NO_PROJECT, active_project, active_project_and_session, chat_id, command_args, user_id
+from handlers.common import NO_PROJECT, active_project, active_project_and_session, command_args, user_id
 from handlers.context import Context
 from handlers.replies import esc, reply, send_document, slug
 from service.handoffs import make_handoff

@@ -1,8 +1,8 @@
 """Typed rows returned by the query modules, so callers never index raw tuples."""
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-from typing import Any, Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +15,7 @@ class Project:
     created_at: str
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> "Project":
+    def from_row(cls, row: sqlite3.Row) -> "Project":
         return cls(row["id"], row["chat_id"], row["name"], row["description"],
                    row["created_by"], row["created_at"])
 
@@ -33,7 +33,7 @@ class Session:
     completed_at: str | None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> "Session":
+    def from_row(cls, row: sqlite3.Row) -> "Session":
         return cls(row["id"], row["project_id"], row["number"], row["status"], row["objectives"],
                    row["notes"], row["started_by"], row["started_at"], row["completed_at"])
 
@@ -60,7 +60,7 @@ class Turn:
     created_at: str
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> "Turn":
+    def from_row(cls, row: sqlite3.Row) -> "Turn":
         return cls(row["id"], row["session_id"], row["role"], row["author"], row["source"],
                    row["text"], row["created_at"])
 
@@ -82,7 +82,7 @@ class StoredHandoff:
     created_at: str
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> "StoredHandoff":
+    def from_row(cls, row: sqlite3.Row) -> "StoredHandoff":
         return cls(row["id"], row["session_id"], row["number"], row["kind"], row["generator"],
                    row["markdown"], row["words"], row["first_session"], row["last_session"],
                    row["turns_covered"], row["artifacts_kept"], row["artifacts_total"],

@@ -1,7 +1,6 @@
 """Issue 3: `baton handoff FILE` builds the handoff exactly as the bot would, offline."""
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
