@@ -1,0 +1,71 @@
+"""Splitting a session into pieces that fit the model's window, by estimated tokens.
+
+Estimates are deliberately pessimistic (no tokenizer is downloaded), so a request that
+the estimate says fits does fit.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Sequence
+
+from llm.model import TurnIn
+from llm.tokens import estimate_tokens
+
+SAFETY = 1.15  # the estimate may be low by this much on code-heavy text
+MESSAGE_OVERHEAD = 8  # role and framing tokens per chat message
+
+
+def safe_tokens(text: str) -> int:
+    return int(estimate_tokens(text) * SAFETY) + 1
+
+
+def render_turn(turn: TurnIn) -> str:
+    who = f"{turn.role} · {turn.author}" if turn.author else turn.role
+    return f"[{who}]\n{turn.text.strip()}\n"
+
+
+def _split_long(text: str, limit: int) -> Iterator[str]:
+    """Cut one over-long turn at line boundaries (or hard, for a single giant line)."""
+    piece: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        cost = safe_tokens(line)
+        while cost > limit:  # a single line longer than a chunk
+            if piece:
+                yield "".join(piece)
+                piece, size = [], 0
+            cut = max(1, len(line) * limit // cost)
+            yield line[:cut]
+            line = line[cut:]
+            cost = safe_tokens(line)
+        if size + cost > limit and piece:
+            yield "".join(piece)
+            piece, size = [], 0
+        piece.append(line)
+        size += cost
+    if piece:
+        yield "".join(piece)
+
+
+def chunk_turns(turns: Iterable[TurnIn], limit: int) -> list[str]:
+    """Group rendered turns, in order, into chunks of at most `limit` estimated tokens."""
+    if limit < 64:
+        raise ValueError("context too small for any chunk")
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for turn in turns:
+        text = render_turn(turn)
+        for part in _split_long(text, limit) if safe_tokens(text) > limit else (text,):
+            cost = safe_tokens(part)
+            if size + cost > limit and current:
+                chunks.append("\n".join(current))
+                current, size = [], 0
+            current.append(part)
+            size += cost
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
+
+
+def request_tokens(messages: Sequence[dict[str, str]]) -> int:
+    return sum(safe_tokens(m["content"]) + MESSAGE_OVERHEAD for m in messages)

@@ -1,0 +1,150 @@
+"""One client for every OpenAI-compatible endpoint (`POST {base_url}/chat/completions`).
+
+Retries what is worth retrying (429 honouring Retry-After, 5xx, timeouts, connection
+errors) with exponential backoff and jitter, and nothing else. The API key goes only into
+the Authorization header: it never appears in an exception, a log line or a message.
+"""
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Sequence
+
+import httpx
+
+from llm.tokens import estimate_tokens
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF_S = 30.0
+
+
+class LLMError(Exception):
+    """A failed completion; `reason` is a few words fit for a user-facing preview line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    text: str
+    tokens_in: int
+    tokens_out: int
+    estimated: bool  # True when the endpoint sent no `usage`
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    base_url: str
+    model: str
+    api_key: str
+    timeout_s: float = 60.0
+    max_retries: int = 3
+    max_concurrency: int = 4
+    backoff_s: float = 1.0
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After is either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class ChatClient:
+    """Shared by all chats: the semaphore caps concurrent requests to the endpoint."""
+
+    def __init__(self, http: httpx.AsyncClient, settings: ClientSettings, *,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 rng: random.Random | None = None) -> None:
+        self.http = http
+        self.settings = settings
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._gate = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self.calls = 0  # requests actually sent, retries included
+
+    @property
+    def url(self) -> str:
+        return self.settings.base_url.rstrip("/") + "/chat/completions"
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, MAX_BACKOFF_S * 2)
+        base = self.settings.backoff_s * (2 ** attempt)
+        return min(MAX_BACKOFF_S, base * (0.5 + self._rng.random()))
+
+    async def complete(self, messages: Sequence[dict[str, str]], *, max_tokens: int,
+                       temperature: float) -> Completion:
+        payload: dict[str, Any] = {"model": self.settings.model, "messages": list(messages),
+                                   "max_tokens": max_tokens, "temperature": temperature,
+                                   "stream": False}
+        headers = {"Authorization": f"Bearer {self.settings.api_key}"}
+        reason = "no answer"
+        for attempt in range(self.settings.max_retries + 1):
+            retry_after: float | None = None
+            try:
+                async with self._gate:
+                    self.calls += 1
+                    response = await self.http.post(self.url, json=payload, headers=headers,
+                                                    timeout=self.settings.timeout_s)
+            except httpx.TimeoutException:
+                reason = "the model timed out"
+            except httpx.TransportError:
+                reason = "the model endpoint is unreachable"
+            else:
+                status = response.status_code
+                if status == 200:
+                    return self._parse(response, messages)
+                if status == 429:
+                    reason = "the model is rate-limited"
+                    retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                elif status >= 500:
+                    reason = f"the model endpoint failed ({status})"
+                else:
+                    raise LLMError(_client_error(status))
+            if attempt < self.settings.max_retries:
+                delay = self._backoff(attempt, retry_after)
+                log.info("LLM request failed (%s); retry %d in %.1fs", reason, attempt + 1, delay)
+                await self._sleep(delay)
+        raise LLMError(reason)
+
+    @staticmethod
+    def _parse(response: httpx.Response, messages: Sequence[dict[str, str]]) -> Completion:
+        try:
+            data = response.json()
+            text = data["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise LLMError("the model sent a malformed answer") from None
+        if not isinstance(text, str) or not text.strip():
+            raise LLMError("the model sent an empty answer")
+        usage = data.get("usage") if isinstance(data, dict) else None
+        if isinstance(usage, dict) and isinstance(usage.get("prompt_tokens"), int) \
+                and isinstance(usage.get("completion_tokens"), int):
+            return Completion(text, usage["prompt_tokens"], usage["completion_tokens"], False)
+        tokens_in = sum(estimate_tokens(m.get("content", "")) for m in messages)
+        return Completion(text, tokens_in, estimate_tokens(text), True)
+
+
+def _client_error(status: int) -> str:
+    if status in (401, 403):
+        return f"the model endpoint refused the key ({status})"
+    if status == 404:
+        return "the model or endpoint was not found (404)"
+    if status == 413:
+        return "the request was too large for the model (413)"
+    return f"the model endpoint rejected the request ({status})"
