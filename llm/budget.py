@@ -40,16 +40,21 @@ class Entry:
 class RankedArtifact:
     artifact: Artifact
     rank: float
+    core: bool = True  # competes for the reserved share; others only fill slack
 
 
-def artifact_rank(a: Artifact, count: int, by_user: bool, carried: bool) -> float:
+def artifact_rank(a: Artifact, count: int, by_user: bool, carried: bool,
+                  prose: bool = True) -> float:
     """Importance of an artifact: kind, repetition, who mentioned it, earlier survival.
 
+    Something a person or the assistant named in prose outweighs anything that only
+    scrolled past in tool output or inside sample code (test listings, pip freeze, ...).
     Position in the session deliberately plays no part.
     """
     value = _KIND_RANK[a.kind] + min(math.log2(count + 1), 4.0)
     value += 1.0 if by_user else 0.0
     value += 1.5 if carried else 0.0
+    value += 0.0 if prose or carried else -3.0
     if a.kind == "identifier" and len(a.value) <= 2:
         value -= 1.0
     return value
@@ -68,7 +73,7 @@ def select(entries: list[Entry], artifacts: list[RankedArtifact], available: int
     at the end. Artifacts already quoted verbatim in a chosen entry are not repeated.
     """
     available = max(available, 0)
-    art_total = sum(_cost(code(r.artifact.value)) for r in artifacts) + 2 * len(GROUPS)
+    art_total = sum(_cost(code(r.artifact.value)) for r in artifacts if r.core) + 2 * len(GROUPS)
     art_reserve = min(art_total, int(available * ARTIFACT_SHARE))
     room = available - art_reserve
     ranked = sorted(entries, key=lambda e: (-(e.rank + SECTION_PRIORITY.get(e.section, 0)),

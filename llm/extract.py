@@ -16,7 +16,7 @@ from llm.textutil import keywords, one_line, tokens
 MAX_SENTENCE_TOKENS = 80
 FAILED_PREFIX = "Failed, do not retry: "
 
-_FENCE_BLOCK = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)",
+FENCE_BLOCK = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)",
                           re.MULTILINE | re.DOTALL)
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'`(\[*_#~])")
 _LINE_PREFIX = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d{1,3}[.)])?\s*")
@@ -159,7 +159,7 @@ class Label:
 def prose(text: str) -> str:
     """Turn text without fenced code blocks (those only feed the artifact record)."""
     if "```" in text or "~~~" in text:
-        return _FENCE_BLOCK.sub("\n", text)
+        return FENCE_BLOCK.sub("\n", text)
     return text
 
 

@@ -87,7 +87,7 @@ def _rank_artifacts(prev: Previous, scan: SessionScan
     for value, stat in scan.arts.items():
         if value not in out:
             out[value] = RankedArtifact(stat.artifact, artifact_rank(
-                stat.artifact, stat.count, stat.by_user, False))
+                stat.artifact, stat.count, stat.by_user, False, stat.prose), stat.prose)
     ranked = list(out.values())
     return ranked, [r.artifact for r in ranked]
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from llm.artifacts import Artifact, iter_artifacts
 from llm.document import CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, STATE
-from llm.extract import FAILED_PREFIX, Label, classify, resolves, score, split_sentences
+from llm.extract import (FAILED_PREFIX, FENCE_BLOCK, Label, classify, resolves, score,
+                         split_sentences)
 from llm.model import TurnIn
 from llm.record import code
 from llm.textutil import keywords, tie, truncate_words
@@ -55,6 +56,7 @@ class ArtStat:
     artifact: Artifact
     count: int = 0
     by_user: bool = False
+    prose: bool = False  # named in someone's words, not only in tool output or sample code
 
 
 @dataclass(slots=True)
@@ -154,12 +156,18 @@ class SessionScan:
         if turn.role == "user":
             self.authors[turn.author] += 1
         values: dict[str, None] = {}  # ordered set: first 40 are matched against sentences
-        for _, a in iter_artifacts(turn.text):
+        spoken = turn.role in ("user", "assistant", "note")
+        fences = [m.span() for m in FENCE_BLOCK.finditer(turn.text)] \
+            if spoken and ("```" in turn.text or "~~~" in turn.text) else []
+        for pos, a in iter_artifacts(turn.text):
             stat = self.arts.get(a.value)
             if stat is None:
                 stat = self.arts[a.value] = ArtStat(a)
             stat.count += 1
             stat.by_user = stat.by_user or turn.role in ("user", "note")
+            if not stat.prose:  # shell lines and errors count even inside a code block
+                stat.prose = a.kind == "error" or (spoken and (
+                    a.kind == "command" or not any(s <= pos < e for s, e in fences)))
             values.setdefault(a.value, None)
             if a.kind == "error":
                 self._error = (a.value, self.turns)
