@@ -55,12 +55,13 @@ FAILED = _cue("work help fix retry again dead gave abandon abandoned luck worse 
               r"\b(?:approach|attempt|idea|workaround) (?:failed|did ?n[o']t)",
               r"\btried\b.{1,80}?\bbut\b", r"\b(?:this|that|it) failed\b")
 FIX = _cue("fix fixed solved resolved root caused turned problem issue bug cause culprit "
-           "workaround",
+           "workaround sorted rid",
            r"\bfix(?:ed)? (?:it |this |that )?(?:by|with|via)\b", r"\bthe fix (?:is|was)\b",
            r"\bfix was to\b", r"\b(?:solved|resolved) (?:it |this )?(?:by|with)\b",
            r"\broot cause\b", r"\b(?:was|is) caused by\b", r"\bturned out\b",
            r"\bthe (?:problem|issue|bug|cause|culprit) (?:is|was)\b", r"\bworkaround\b",
-           r"\bfixed\b.*\b(?:because|by)\b")
+           r"\bfixed\b.*\b(?:because|by)\b", r"\bfixed it\b", r"\bgot rid of\b",
+           r"\bsorted (?:it|this|that|the [\w.-]+(?: [\w.-]+)?) out\b")
 OPEN_CUE = _cue("blocked blocker blockers blocking still open unresolved not unclear waiting "
                 "flaky needs need idea can't cant known",
                 r"\bblock(?:ed|er|ers|ing)\b", r"\bstill (?:fail(?:s|ing)?|broken|crash(?:es|ing)"
@@ -69,36 +70,43 @@ OPEN_CUE = _cue("blocked blocker blockers blocking still open unresolved not unc
                 r"\bnot yet\b", r"\bunclear\b", r"\bwaiting (?:on|for)\b", r"\bflaky\b",
                 r"\bneeds? investigation\b", r"\bno idea why\b", r"\bcan'?t figure\b",
                 r"\bopen problem", r"\bknown (?:issue|bug)\b")
-GOAL_STRONG = _cue("goal goal: objective objectives objective: build aim purpose building scope",
+GOAL_STRONG = _cue("goal goal: objective objectives objective: build aim purpose building scope "
+                   "working",
                    r"\b(?:the|our|my|main|project) goal\b", r"\bgoal(?: is|:)", r"\bobjective",
                    r"\bwe need to build\b", r"\b(?:i|we) want to build\b", r"\bthe aim\b",
                    r"\bthe purpose\b", r"\bwe(?:'re| are) building\b", r"\btrying to build\b",
-                   r"\bin scope\b", r"\bout of scope\b")
+                   r"\bin scope\b", r"\bout of scope\b",
+                   r"^(?:\w+[,!.]? )?(?:i'?m|we'?re|i am|we are) (?:working on|building) (?:an?|the|our|my)\b")
 NEXT_STRONG = _cue("next then after todo to-do finally later still should let's lets we'll "
-                   "remaining plan follow follow-up left",
+                   "remaining plan follow follow-up left pick first tomorrow",
                    r"^(?:next|then|after that|todo|to-do|finally|later)\b", r"\bnext steps?\b",
                    r"\bnext up\b", r"\bnext (?:time|session)\b", r"\btodo\b", r"\bto-do\b",
                    r"\bstill (?:need|have) to\b", r"\bwe should\b", r"\blet'?s do\b",
                    r"\bwe'?ll need to\b", r"\bremaining work\b", r"\bplan is to\b",
-                   r"\bfollow[- ]up\b", r"\bleft to do\b")
+                   r"\bfollow[- ]up\b", r"\bleft to do\b", r"\bpick (?:this|it) (?:back )?up\b",
+                   r"\bthe first thing (?:is|to do)\b", r"^tomorrow\b")
 NEXT_LEAD = re.compile(r"(?:next|todo|to-do)\b|(?:then|after that|finally|later),? (?:we should|"
                        r"let'?s|we'?ll|we need to|i'?ll|you should)\b")
 DECISION = _cue("decided decide decision let's lets we'll going go instead switch switched "
                 "switching chose choose opted settled rather use agreed replace replaced "
-                "replacing move moved moving longer",
-                r"\bdecid(?:ed|e to)\b", r"\bdecision\b", r"\blet'?s (?:use|go with|keep|stick)\b",
-                r"\bwe'?ll (?:go with|use|keep)\b", r"\bgoing with\b", r"\bgo with\b",
-                r"\binstead of\b", r"\bswitch(?:ed|ing)? (?:to|from|over)\b", r"\bchose\b",
+                "replacing move moved moving longer went settling change scrap ditch keep",
+                r"\bdecid(?:ed|e to)\b", r"\bdecision\b",
+                r"\b(?:let'?s|we'?ll|we will) (?:use|go with|keep|stick|store|put|run|cache|send|"
+                r"schedule|host|deploy)\b", r"\bgoing with\b", r"\bgo with\b", r"\bwent with\b",
+                r"\binstead of\b", r"\bswitch(?:ed|ing)? (?:[\w-]+ ){0,3}(?:to|from|over)\b",
+                r"\bchose\b", r"\bsettl(?:ed|ing) on\b", r"\bchange of plan\b",
+                r"\b(?:scrap|ditch)\b", r"\bwe keep\b",
                 r"\bchoose\b", r"\bopted\b", r"\bsettled on\b", r"\brather than\b",
                 r"\bwe will use\b", r"\bagreed\b", r"\breplac(?:e|ed|ing)\b.{1,60}?\bwith\b",
                 r"\bmov(?:e|ed|ing) (?:from|off)\b", r"\bno longer use\b")
 CONSTRAINT = _cue("must mustn't mustnt never always don't dont do prefer preferred preference "
                   "prefers should shouldn't no avoid only require required requirement has "
-                  "not without keep use",
+                  "not without keep use have rule every",
                   r"\bmust(?:n'?t)?\b", r"\bnever\b", r"\balways\b", r"\bdon'?t\b",
                   r"\bdo not\b", r"\bprefer(?:red|ence|s)?\b", r"\bshould(?:n'?t| not)\b",
                   r"\bno new\b", r"\bavoid\b", r"\bonly use\b", r"\brequire(?:d|ment)\b",
-                  r"\bhas to\b", r"\bnot allowed\b", r"\bwithout asking\b",
+                  r"\b(?:has|have) to\b", r"\bnot allowed\b", r"\bwithout asking\b",
+                  r"\bone rule\b", r"\bevery\b.{1,60}\bneeds?\b",
                   r"\bkeep\b.{1,40}\b(?:green|passing)\b", r"\buse \S+,? not \S+")
 DONE_CUE = _cue("done fixed implemented added merged finished complete completed shipped "
                 "deployed resolved closed landed created wrote written refactored migrated set "
@@ -133,6 +141,12 @@ CHATTER = _cue("sure great thanks thank ok okay got sounds perfect cool nice awe
                r"nice|awesome|of course|certainly|absolutely|happy to help|glad)\b[ !.,]*$",
                r"\blet me know if\b", r"\bhope (?:this|that) helps\b", r"\bfeel free to\b",
                r"\bhere(?:'s| is) (?:the|an?) (?:updated|revised|complete)\b")
+
+
+_HEDGE = re.compile(r"\b(?:could|might|would|may|option|options|alternatively|either|if)\b")
+_NEG_NEAR = re.compile(r"(?:\bnot|\bnever|n't|\bno longer)\s+(?:[\w-]+\s+){0,2}?(?:done|fixed|"
+                       r"finished|implemented|complete|completed|merged|deployed|resolved|added|"
+                       r"working|work|works|pass|passing|passes|green|running|ready)\b")
 
 
 def _words(low: str) -> frozenset[str]:
@@ -224,14 +238,14 @@ def classify(sentence: str, role: str) -> Label | None:
         return None
     if NEXT_STRONG.search(low, w):
         return Label(NEXT, 1.0)
-    if DECISION.search(low, w):
+    if DECISION.search(low, w) and not _HEDGE.search(low):
         return Label(DECISIONS, 1.0)
     if CONSTRAINT.search(low, w):
         return Label(CONSTRAINTS, 1.0 if speaker else 0.3)
     if DONE_CUE.search(low, w):
-        return Label(OPEN, 0.6) if _negated(low, w) else Label(DONE, 0.8, resolves=True)
+        return Label(OPEN, 0.6) if _NEG_NEAR.search(low) else Label(DONE, 0.8, resolves=True)
     if STATE_CUE.search(low, w):
-        return Label(OPEN, 0.6) if _negated(low, w) else Label(STATE, 0.8, resolves=True)
+        return Label(OPEN, 0.6) if _NEG_NEAR.search(low) else Label(STATE, 0.8, resolves=True)
     if speaker and GOAL_WEAK.search(low, w):
         return Label(GOAL, 0.6)
     if speaker and NEXT_WEAK.search(low, w):
