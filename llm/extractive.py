@@ -70,7 +70,9 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
                    artifacts_total=total, words=count_words(markdown),
                    extra={"tokens": estimate_tokens(markdown), "budget_words": budget_words,
                           "draft": not final,
-                          "sections": [h for h, b in doc.sections if b.strip()]})
+                          "sections": [h for h, b in doc.sections if b.strip()],
+                          # the record an LLM-written handoff is merged with and measured on
+                          "source_artifacts": source})
 
 
 def _rank_artifacts(prev: Previous, scan: SessionScan
