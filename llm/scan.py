@@ -24,9 +24,17 @@ CAPACITY: dict[str, int] = {GOAL: 10, STATE: 14, DONE: 24, DECISIONS: 24, CONSTR
                             PROBLEMS: 20, OPEN: 16, NEXT: 16}
 _ERROR_WINDOW = 8  # turns within which a fix is paired with the last error
 _REPLACED = re.compile(
-    r"(?i)\b(?:instead of|rather than|switch(?:ed|ing)? (?:away )?from|replac(?:e|ed|ing)|"
-    r"no longer us(?:e|ing)|stop using|mov(?:e|ed|ing) (?:away )?(?:from|off)|, not)\s+"
+    r"(?i)\b(?:instead of|rather than|switch(?:ed|ing)? (?:[\w-]+ ){0,3}?(?:away )?from|"
+    r"replac(?:e|ed|ing)|no longer us(?:e|ing)|stop using|mov(?:e|ed|ing) (?:away )?(?:from|off)|"
+    r"drop(?:ped|ping)?|scrap(?:ped|ping)?|ditch(?:ed|ing)?|, not)\s+"
     r"(?:the |a |an |using |our |to )?([`\w][\w`./+#-]*(?:\s+[\w`./+#-]+){0,3})")
+# A decision that announces a change of mind supersedes an earlier decision on the same
+# subject even when it does not name what it replaces ("Change of plan: the sync runs as
+# a Celery task now" replaces "We'll schedule the sync with cron").
+_REVERSAL = re.compile(r"(?i)\b(?:change of plan|actually|instead|no longer|scrap|ditch|drop|"
+                       r"switch(?:ed|ing)?|replac(?:e|ed|ing)|from now on|not anymore|"
+                       r"rather than|changed my mind|on second thought)\b")
+_DISTINCT = re.compile(r"[_.\d]")  # test_refund_race, ledger.sync, v2: names, not words
 _REVOKE = re.compile(r"(?i)\b(?:no longer|not anymore|any ?more|you can now|it'?s (?:ok|okay|"
                      r"fine) to|is (?:ok|okay|fine|allowed) now|allowed now|lift(?:ed)? the|"
                      r"(?:drop|ignore|scrap) the rule)\b")
@@ -237,7 +245,8 @@ class SessionScan:
             item = self.live[uid]
             shared = hits[uid]
             strong = any(v in sentence for v in item.arts if len(v) >= 3) or any(
-                v in item.text for v in arts if len(v) >= 3)
+                v in item.text for v in arts if len(v) >= 3) or any(
+                _DISTINCT.search(k) for k in keys & item.keys)
             if (strong and shared >= 1) or (shared >= 2 and 2 * shared >= min(
                     len(item.keys), len(keys))):
                 item.resolved_by = truncate_words(sentence, 25)
@@ -251,7 +260,8 @@ class SessionScan:
         """Mark earlier decisions replaced by this one (returned); revoke constraints."""
         head = replaced_head(sentence)
         revoke = bool(_REVOKE.search(sentence))
-        if head is None and not revoke:
+        reversal = bool(_REVERSAL.search(sentence))
+        if head is None and not revoke and not reversal:
             return ()
         new = truncate_words(sentence, 20)
         replaced: list[str] = []
@@ -261,8 +271,9 @@ class SessionScan:
         for item in pool:
             if item.superseded_by:
                 continue
-            if item.section == DECISIONS and head and head in chosen_keys(item.text) \
-                    and "~~" not in item.text:
+            if item.section == DECISIONS and "~~" not in item.text and (
+                    (head and head in chosen_keys(item.text))
+                    or (reversal and len(keys & chosen_keys(item.text)) >= 2)):
                 item.superseded_by = new
                 replaced.append(item.text)
             elif item.section == CONSTRAINTS and revoke and (
