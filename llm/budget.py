@@ -18,6 +18,7 @@ from llm.textutil import tie, truncate_words
 SECTION_PRIORITY: dict[str, float] = {CONSTRAINTS: 6.0, DECISIONS: 5.0, OPEN: 4.5, NEXT: 4.5,
                                       PROBLEMS: 4.0, GOAL: 4.0, STATE: 3.5, DONE: 3.0}
 ARTIFACT_SHARE = 0.45  # of the flexible budget reserved for the artifact record first
+NOISE_SHARE = 0.1  # at most this much of it for artifacts seen only in tool output/sample code
 _KIND_RANK = {"error": 3.0, "command": 3.0, "path": 3.0, "url": 2.5, "identifier": 2.0}
 
 
@@ -102,13 +103,16 @@ def select(entries: list[Entry], artifacts: list[RankedArtifact], available: int
     groups: set[str] = set()
     spent = 0
     tight = art_total > art_room
+    noise_room = int(available * NOISE_SHARE)
     for r in sorted(artifacts, key=lambda r: (-r.rank, tie(r.artifact.value), r.artifact.value)):
         a = r.artifact
         if tight and a.value in body:
             continue
         c = _cost(code(a.value)) + (0 if group_of(a) in groups else 2)
-        if spent + c > art_room:
+        if spent + c > art_room or (not r.core and c > noise_room):
             continue
+        if not r.core:
+            noise_room -= c
         spent += c
         groups.add(group_of(a))
         picked.append(a)
