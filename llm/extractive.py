@@ -35,7 +35,7 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     n = session.number
     prev = read_previous(previous)
     carried = carried_items(prev)
-    scan = SessionScan(n, carried)
+    scan = SessionScan(n, carried, want_goal=not prev.items.get(GOAL))
     for turn in session.turns:
         scan.feed(turn)
     if session.notes.strip():
@@ -119,8 +119,8 @@ def _log_rows(prev: Previous, session: SessionIn, today: date | None) -> list[Lo
 def _outcome(rows: list[LogRow], n: int, session: SessionIn, scan: SessionScan,
              chosen: dict[str, list[str]], final: bool) -> list[LogRow]:
     """Fill this session's one-line outcome from notes, else its first Done/state line."""
-    text = session.notes.strip() or next((i.text for i in scan.candidates(DONE)), "") or next(
-        (i.resolved_by for i in scan.resolved), "") or (
+    text = session.notes.strip() or next((i.resolved_by for i in scan.resolved), "") or next(
+        (i.text for i in scan.candidates(DONE)), "") or (
         chosen[STATE][0] if chosen[STATE] else "") or "no outcome recorded"
     text = truncate_words(text, 12)
     if not final:

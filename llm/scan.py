@@ -126,8 +126,9 @@ def chosen_keys(text: str) -> frozenset[str]:
 class SessionScan:
     """Feed turns in order; read the bounded candidates and artifact stats afterwards."""
 
-    def __init__(self, session: int, carried: list[Item]) -> None:
+    def __init__(self, session: int, carried: list[Item], want_goal: bool = False) -> None:
         self.session = session
+        self.want_goal = want_goal  # no goal known yet: the opening request may state it
         self.heaps = {s: TopK(k, recency=s == STATE) for s, k in CAPACITY.items()}
         self.carried = carried  # previous-handoff items that this session may close
         self.index: dict[str, set[int]] = {}
@@ -173,21 +174,29 @@ class SessionScan:
                 stat = self.arts[a.value] = ArtStat(a)
             stat.count += 1
             stat.by_user = stat.by_user or turn.role in ("user", "note")
+            warning = a.kind == "error" and "Warning" in a.value
             if not stat.prose:  # shell lines and errors count even inside a code block
-                stat.prose = a.kind == "error" or (spoken and (
-                    a.kind == "command" or not any(s <= pos < e for s, e in fences)))
+                stat.prose = (a.kind == "error" and not warning) or (spoken and (
+                    a.kind in ("command", "error") or not any(s <= pos < e for s, e in fences)))
             values.setdefault(a.value, None)
-            if a.kind == "error":
+            if a.kind == "error" and not warning:  # a warning must not unpair an error
                 self._error = (a.value, self.turns)
         if turn.role in ("tool", "system"):
             return
         limit = 30 if turn.source in ("pasted", "file") else 400
         head = [v for v, _ in zip(values, range(40))]
+        opening = self.want_goal and turn.role == "user"
         for sentence in split_sentences(turn.text, limit):
             self.seq += 1
             label = classify(sentence, turn.role)
+            if label is None and opening and len(keywords(sentence)) >= 4 \
+                    and not sentence.endswith("?"):
+                label = Label(GOAL, 0.5)  # the first substantial request sets the goal
             if label is not None:
+                self.want_goal = self.want_goal and label.section != GOAL
                 self._take(sentence, label, turn.role, head)
+        if opening:
+            self.want_goal = False
 
     def settle(self, notes: str) -> None:
         """Let the /complete notes close next steps and open problems they report done."""
