@@ -51,6 +51,16 @@ _ERRLINE = re.compile(
     r"(?im)(?:^|(?<=[\s:]))((?:fatal[ \t]+)?(?:error|fatal|panic)(?:\[[\w-]+\])?:[ \t]*\S[^\n]*"
     r"|npm ERR![^\n]*)")
 _FAILED = re.compile(r"(?m)^[ \t]*(FAILED[ \t]+\S[^\n]*)")
+# The exception line closing a Python traceback, whatever its class is called
+# (psycopg.errors.UniqueViolation, asyncio.CancelledError, SystemExit: 2).
+_TRACE_LAST = re.compile(r"(?m)^Traceback \(most recent call last\):[ \t]*\n(?:[ \t]+[^\n]*\n)+"
+                         r"((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?::[ \t]+[^\n`]*)?)$")
+# A command written in plain prose: a known tool name followed by at least one flag.
+_FLAG = re.compile(r" --?[A-Za-z]")
+_BARE_HEAD = re.compile(r"(?<![\w./`$-])[a-z][\w.+-]*(?=(?: +[^\s`,;]+){0,3} --?[A-Za-z])")
+_BARE_TAIL = re.compile(r"(?: +[^\s`,;]+){1,12}")
+_PROSE_STOP = frozenset("and it to then the but with which so if when should will is was that "
+                        "this on for or again now before after — – - a an it's".split())
 _EXT = (r"py|pyi|ipynb|js|mjs|cjs|jsx|ts|tsx|json|jsonl|ya?ml|toml|ini|cfg|conf|env|md|rst|"
         r"txt|csv|tsv|sql|sh|bash|zsh|ps1|bat|c|h|cc|cpp|hpp|cs|go|rs|java|kt|kts|swift|rb|"
         r"php|pl|lua|scala|dart|ex|exs|erl|hs|ml|clj|vue|svelte|html?|css|scss|sass|less|xml|"
@@ -205,6 +215,12 @@ def iter_artifacts(text: str) -> Iterator[tuple[int, Artifact]]:
         for m in _EXC.finditer(masked):
             hits.append((m.start(), "error",
                          _cap(_trim(m.group(0)) if m.group(2) else m.group(1))))
+    if "Traceback" in masked:
+        for m in _TRACE_LAST.finditer(masked):
+            hits.append((m.start(1), "error", _cap(_trim(m.group(1).rstrip()))))
+    if " -" in unfenced:
+        for pos, cmd in _bare_commands(unfenced):
+            hits.append((pos, "command", cmd))
     if _ERR_GATE.search(masked):
         for rx in (_ERRLINE, _FAILED):
             for m in rx.finditer(masked):
@@ -240,6 +256,33 @@ def iter_artifacts(text: str) -> Iterator[tuple[int, Artifact]]:
     for pos, kind, value in hits:
         if value and "\n" not in value:
             yield pos, Artifact(kind, value)
+
+
+def _bare_commands(text: str) -> Iterator[tuple[int, str]]:
+    """Commands typed in prose ("run pytest -m slow -x to check"), cut before the prose resumes."""
+    blanked = _SPAN.sub(lambda m: " " * len(m.group(0)), text) if "`" in text else text
+    done = 0
+    for flag in _FLAG.finditer(blanked):  # look back from each flag for a known command
+        if flag.start() < done:
+            continue
+        line_start = blanked.rfind("\n", 0, flag.start()) + 1
+        m = next((h for h in _BARE_HEAD.finditer(blanked, max(line_start, flag.start() - 120),
+                                                  flag.start()) if h.group(0) in KNOWN_COMMANDS),
+                 None)
+        tail = _BARE_TAIL.match(blanked, m.end()) if m else None
+        if m is None or tail is None:
+            continue
+        done = tail.end()
+        kept: list[str] = []
+        for tok in (m.group(0) + tail.group(0)).split(" "):
+            if kept and tok.lower() in _PROSE_STOP:
+                break
+            kept.append(tok)
+            if tok.endswith((".", ":", "!", "?")) and not tok.endswith(".."):
+                break
+        cmd = _trim(" ".join(kept))
+        if len(kept) >= 2 and any(t.startswith("-") for t in kept[1:]) and len(cmd) <= _MAX_LEN:
+            yield m.start(), cmd
 
 
 def extract_artifacts(text: str) -> list[Artifact]:

@@ -136,3 +136,17 @@ def test_real_exports_do_not_crash_and_yield_urls() -> None:
                 urls += a.kind == "url"
     assert urls > 0
     assert {"path", "command", "url", "error", "identifier"} <= kinds
+
+
+def test_traceback_exception_line_with_any_class_name() -> None:
+    text = ("```\nTraceback (most recent call last):\n  File \"a.py\", line 3, in run\n"
+            "    go()\npsycopg.errors.UniqueViolation: duplicate key value\n```")
+    values = [a.value for a in extract_artifacts(text) if a.kind == "error"]
+    assert "psycopg.errors.UniqueViolation: duplicate key value" in values
+
+
+def test_bare_command_in_prose_stops_where_prose_resumes() -> None:
+    text = "To reproduce: pytest -m integration -x --maxfail=1 — it takes a minute. Run it and see."
+    values = [a.value for a in extract_artifacts(text) if a.kind == "command"]
+    assert values == ["pytest -m integration -x --maxfail=1"]
+    assert not [a for a in extract_artifacts("I ran python and it worked.") if a.kind == "command"]
