@@ -107,6 +107,7 @@ CONSTRAINT = _cue("must mustn't mustnt never always don't dont do prefer preferr
                   r"\bno new\b", r"\bavoid\b", r"\bonly use\b", r"\brequire(?:d|ment)\b",
                   r"\b(?:has|have) to\b", r"\bnot allowed\b", r"\bwithout asking\b",
                   r"\bone rule\b", r"\bevery\b.{1,60}\bneeds?\b",
+                  r"^(?:(?:btw|also|and|please|oh|remember)[,:]? )*(?:keep|stick to|stay on)\b",
                   r"\bkeep\b.{1,40}\b(?:green|passing)\b", r"\buse \S+,? not \S+")
 DONE_CUE = _cue("done fixed implemented added merged finished complete completed shipped "
                 "deployed resolved closed landed created wrote written refactored migrated set "
