@@ -232,5 +232,7 @@ def parse_footer(line: str) -> Footer | None:
 
 def render_footer(f: Footer) -> str:
     pct = 100 if f.total == 0 else int(100 * f.kept / f.total)
-    return (f"_Baton · {f.generator} · sessions {f.first_session}–{f.last_session}, "
+    span = (f"session {f.first_session}" if f.first_session == f.last_session
+            else f"sessions {f.first_session}–{f.last_session}")
+    return (f"_Baton · {f.generator} · {span}, "
             f"{f.turns} turns · keeps {f.kept} of {f.total} extracted artifacts ({pct}%)_")

@@ -10,7 +10,7 @@ from llm.model import Handoff, SessionIn
 
 from tests.llm.samples import PROJECT, TODAY, assistant, first_session, second_session, user
 
-FOOTER = re.compile(r"^_Baton · extractive · sessions (\d+)–(\d+), (\d+) turns · keeps (\d+) "
+FOOTER = re.compile(r"^_Baton · extractive · sessions? (\d+)(?:–(\d+))?, (\d+) turns · keeps (\d+) "
                     r"of (\d+) extracted artifacts \((\d+)%\)_$")
 
 
@@ -73,7 +73,7 @@ def test_first_session_fields() -> None:
     assert h.words == len(h.markdown.split())
     assert h.artifacts_total > 10 and h.artifacts_kept == h.artifacts_total
     m = FOOTER.match(h.markdown.splitlines()[-1])
-    assert m and m.groups() == ("1", "1", "8", str(h.artifacts_kept), str(h.artifacts_total),
+    assert m and m.groups() == ("1", None, "8", str(h.artifacts_kept), str(h.artifacts_total),
                                 "100")
 
 
@@ -199,3 +199,18 @@ def test_deterministic() -> None:
     a = build_handoff(PROJECT, second_session(), build_first().markdown, today=TODAY)
     b = build_handoff(PROJECT, second_session(), build_first().markdown, today=TODAY)
     assert a == b
+
+
+def test_footer_names_a_single_session_once() -> None:
+    from llm.extractive import build_handoff
+    h = build_handoff(PROJECT, first_session(), None, today=TODAY)
+    assert "· session 1, " in h.markdown and "sessions 1–1" not in h.markdown
+    again = build_handoff(PROJECT, second_session(), h.markdown, today=TODAY)
+    assert "sessions 1–2" in again.markdown and again.turns_covered == h.turns_covered + 5
+
+
+def test_lets_store_is_a_decision_not_a_next_step() -> None:
+    from llm.document import DECISIONS
+    from llm.extract import classify
+    label = classify("Let's store carts in Postgres.", "user")
+    assert label is not None and label.section == DECISIONS

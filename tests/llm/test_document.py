@@ -51,7 +51,7 @@ def test_weird_characters_do_not_break_structure() -> None:
     names = [n for n, _ in doc.sections]
     assert names == [s for s in SECTIONS if s in names]  # no section injected by user text
     assert doc.title == "Shop API — handoff after session 1"
-    assert doc.footer.startswith("_Baton · extractive · sessions 1–1, 1 turns")
+    assert doc.footer.startswith("_Baton · extractive · session 1, 1 turns")
     s = dict(doc.sections)
     assert unquote(s["Last request"]) == WEIRD
     rows = parse_session_log(s["Session log"])
