@@ -1,0 +1,261 @@
+"""LLM-written handoffs for sessions of any length, never worse than the extractive one.
+
+Strategy (measured with bench/llm_pipeline.py): a session that fits one request is written
+in one call. A longer one is mapped chunk by chunk to sectioned notes *in parallel*, the
+notes are merged in parallel batches until they fit, and one final call writes the
+document from the previous handoff plus the merged notes. Sequential refinement (one call
+per chunk, each carrying the growing draft) needs chunks small enough to leave room for the
+draft and the answer, so it makes several times more calls, all in series; map-and-merge
+keeps wall time near calls x latency / concurrency.
+
+The extractive handoff is built first: its artifact record, constraints, last request and
+session log are merged into the model's answer, so nothing it would keep is lost, and it is
+what the user gets if the model fails in any way.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field, replace
+from typing import Awaitable, Callable, Sequence
+
+from llm.artifacts import Artifact, coverage
+from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tokens, safe_tokens
+from llm.client import ChatClient, LLMError
+from llm.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, SECTIONS, Footer, canonical,
+                          parse_items, parse_markdown, render_footer, render_markdown)
+from llm.extractive import build_handoff
+from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
+from llm.prompts import MAP_SYSTEM, MERGE_SYSTEM, final_system, final_user
+from llm.record import merge_artifacts
+from llm.tokens import count_words, estimate_tokens
+
+Progress = Callable[[int, int], Awaitable[None]]  # (parts read, parts in all)
+
+_REFUSAL = re.compile(r"(?i)^\W*(i'?m sorry|i am sorry|i can(?:no|')t|as an ai|unfortunately,? i)")
+_ERROR_TEXT = re.compile(r'(?i)("error"\s*:|internal server error|rate limit exceeded|'
+                         r"bad gateway|service unavailable|<html)")
+BUDGET_SLACK = 1.2  # the model may run a little long before its answer is rejected
+MIN_SECTIONS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class LLMSettings:
+    context_tokens: int = 8192
+    max_output_tokens: int = 3000
+    temperature: float = 0.2
+
+
+@dataclass(slots=True)
+class Usage:
+    calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    estimated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """What one handoff generation cost and how it ended, for accounting and the preview."""
+
+    generator: str
+    model: str | None
+    calls: int
+    tokens_in: int
+    tokens_out: int
+    estimated: bool
+    duration_ms: int
+    chunks: int
+    fallback_reason: str | None = None
+    largest_request: int = 0  # estimated tokens of the biggest request sent
+
+
+@dataclass(slots=True)
+class _Run:
+    client: ChatClient
+    settings: LLMSettings
+    progress: Progress | None
+    usage: Usage = field(default_factory=Usage)
+    largest: int = 0
+    done: int = 0
+    total: int = 0
+
+    async def ask(self, system: str, user: str, max_tokens: int) -> str:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        size = request_tokens(messages) + max_tokens
+        if size > self.settings.context_tokens:
+            raise LLMError("a request would not fit the model's window")
+        self.largest = max(self.largest, size)
+        answer = await self.client.complete(messages, max_tokens=max_tokens,
+                                            temperature=self.settings.temperature)
+        self.usage.calls += 1
+        self.usage.tokens_in += answer.tokens_in
+        self.usage.tokens_out += answer.tokens_out
+        self.usage.estimated |= answer.estimated
+        return answer.text
+
+    async def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            await self.progress(self.done, self.total)
+
+
+def notes_tokens(settings: LLMSettings) -> int:
+    return max(256, min(settings.max_output_tokens, settings.context_tokens // 8))
+
+
+def _fits(system: str, user: str, out: int, settings: LLMSettings) -> bool:
+    return safe_tokens(system) + safe_tokens(user) + 2 * MESSAGE_OVERHEAD + out \
+        <= settings.context_tokens
+
+
+async def _map_and_merge(run: _Run, chunks: list[str], header_room: int) -> str:
+    """Notes for all chunks, merged in parallel batches until they fit `header_room`."""
+    out = notes_tokens(run.settings)
+    run.total = len(chunks)
+
+    async def map_one(chunk: str) -> str:
+        text = await run.ask(MAP_SYSTEM, f"Part of the session transcript:\n{chunk}", out)
+        await run.tick()
+        return text.strip()
+
+    notes = list(await asyncio.gather(*(map_one(c) for c in chunks)))
+    while sum(safe_tokens(n) for n in notes) > header_room and len(notes) > 1:
+        room = run.settings.context_tokens - safe_tokens(MERGE_SYSTEM) - 2 * MESSAGE_OVERHEAD - out
+        batches: list[list[str]] = [[]]
+        for note in notes:
+            if batches[-1] and sum(safe_tokens(n) + 4 for n in batches[-1] + [note]) > room:
+                batches.append([])
+            batches[-1].append(note)
+        if len(batches) == len(notes):
+            raise LLMError("the notes are too long to merge")
+        notes = list(await asyncio.gather(*(
+            run.ask(MERGE_SYSTEM, "\n\n---\n\n".join(b), out) if len(b) > 1 else _same(b[0])
+            for b in batches)))
+    if sum(safe_tokens(n) for n in notes) > header_room:
+        raise LLMError("the session notes do not fit the model's window")
+    return "\n\n---\n\n".join(notes)
+
+
+async def _same(text: str) -> str:
+    return text
+
+
+def check_answer(markdown: str, budget_words: int) -> str | None:
+    """Why a final answer is unusable, or None."""
+    head = markdown.strip()[:300]
+    if _REFUSAL.search(head):
+        return "the model refused"
+    if _ERROR_TEXT.search(markdown):
+        return "the model answered with error text"
+    names = {canonical(h) for h, _ in parse_markdown(markdown).sections} - {None}
+    if MASTER not in names or len(names) < MIN_SECTIONS:
+        return "the model's answer lacked the handoff sections"
+    if count_words(markdown) > budget_words * BUDGET_SLACK:
+        return "the model's answer was over budget"
+    return None
+
+
+async def _write(run: _Run, project: ProjectIn, session: SessionIn, previous: str | None,
+                 budget_words: int) -> str:
+    settings = run.settings
+    turns = list(session.turns)
+    transcript = "\n".join(render_turn(t) for t in turns)
+    prev_text = previous or ""
+    header = final_user(project.name, project.description, session.number, session.objectives,
+                        session.notes, prev_text, "", "Transcript")
+    out = settings.max_output_tokens
+    if _fits(final_system(budget_words, True), header + transcript, out, settings):
+        material, kind = transcript, "Transcript"
+        run.total = 1
+    else:
+        if not _fits(final_system(budget_words, True), header, out + notes_tokens(settings),
+                     settings):
+            # The previous handoff alone crowds the window: read it as part of the source.
+            prev_text, header = "", final_user(project.name, project.description,
+                                               session.number, session.objectives,
+                                               session.notes, "(summarised in the notes)", "",
+                                               "Notes")
+            turns.insert(0, TurnIn(role="note", author="previous handoff", source="pasted",
+                                   text=previous or ""))
+        room = (settings.context_tokens - safe_tokens(final_system(budget_words, True))
+                - safe_tokens(header) - 2 * MESSAGE_OVERHEAD - out - 16)
+        limit = (settings.context_tokens - safe_tokens(MAP_SYSTEM) - 2 * MESSAGE_OVERHEAD
+                 - notes_tokens(settings) - 32)
+        chunks = chunk_turns(turns, limit)
+        material, kind = await _map_and_merge(run, chunks, room), "Notes"
+    problem: str | None = None
+    for strict in (False, True):
+        user = final_user(project.name, project.description, session.number,
+                          session.objectives, session.notes, prev_text, material, kind)
+        answer = await run.ask(final_system(budget_words, strict), user, out)
+        problem = check_answer(answer, budget_words)
+        if problem is None:
+            if kind == "Transcript":
+                await run.tick()
+            return answer
+    raise LLMError(problem or "the model's answer was unusable")
+
+
+def finalize(answer: str, extractive: Handoff, source: Sequence[Artifact], model: str) -> Handoff:
+    """The model's document with our title, record, constraints, last request, log, footer."""
+    ours = parse_markdown(extractive.markdown)
+    doc = parse_markdown(answer)
+    doc.title = ours.title
+    doc.preamble = ""
+    doc.sections = [(canonical(h) or h, b) for h, b in doc.sections
+                    if canonical(h) in SECTIONS and canonical(h) not in (LOG, LAST_REQUEST)]
+    body_text = "\n".join(b for _, b in doc.sections).lower()
+    missing = [c for c in parse_items(ours.get(CONSTRAINTS))
+               if c.lower()[:60] not in body_text]
+    if missing:
+        kept = doc.get(CONSTRAINTS)
+        doc.set(CONSTRAINTS, (kept + "\n" if kept else "") + "\n".join(f"- {c}" for c in missing))
+    for name in (LAST_REQUEST, LOG):
+        if ours.get(name):
+            doc.set(name, ours.get(name))
+    # What the extractive document kept is the floor: the model may add, never drop.
+    record = [a for a in source if a.value in extractive.markdown]
+    markdown = merge_artifacts(render_markdown(doc), record)
+    doc = parse_markdown(markdown)
+    kept_n, total = coverage(render_markdown(doc), source)
+    doc.footer = render_footer(Footer(model, extractive.first_session, extractive.last_session,
+                                      extractive.turns_covered, kept_n, total))
+    final = render_markdown(doc)
+    return replace(extractive, markdown=final, generator=model, artifacts_kept=kept_n,
+                   artifacts_total=total, words=count_words(final),
+                   extra={**extractive.extra, "tokens": estimate_tokens(final)})
+
+
+async def write_handoff(client: ChatClient | None, settings: LLMSettings, project: ProjectIn,
+                        session: SessionIn, previous: str | None, *, budget_words: int = 2000,
+                        final: bool = True, progress: Progress | None = None,
+                        ) -> tuple[Handoff, Generation]:
+    """A handoff written by the model when one is configured; the extractive one otherwise
+    or whenever the model fails. Never raises LLMError."""
+    started = time.perf_counter()
+    extractive = await asyncio.to_thread(build_handoff, project, session, previous,
+                                         budget_words=budget_words, final=final)
+    if client is None:
+        return extractive, Generation("extractive", None, 0, 0, 0, False,
+                                      _ms(started), 0)
+    run = _Run(client, settings, progress)
+    model = client.settings.model
+    try:
+        answer = await _write(run, project, session, previous, budget_words)
+        source = extractive.extra.get("source_artifacts")
+        handoff = await asyncio.to_thread(finalize, answer, extractive,
+                                          source if isinstance(source, list) else [], model)
+    except LLMError as exc:
+        u = run.usage
+        return extractive, Generation("extractive", model, u.calls, u.tokens_in, u.tokens_out,
+                                      u.estimated, _ms(started), run.total, exc.reason,
+                                      run.largest)
+    u = run.usage
+    return handoff, Generation(model, model, u.calls, u.tokens_in, u.tokens_out, u.estimated,
+                               _ms(started), run.total, None, run.largest)
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
