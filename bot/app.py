@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import os
+from typing import Any, Mapping
+
+import httpx
 
 from telegram import Update
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackContext,
@@ -11,10 +14,12 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
 from telegram.request import BaseRequest
 
 from bot.access import make_gate
-from bot.config import Config
+from bot.config import Config, LLMConfig
 from bot.errors import on_error
 from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
 from handlers.context import BatonApp, BotData
+from llm.client import ChatClient, ClientSettings
+from llm.writer import LLMSettings
 from storage.db import Database
 from transcripts.model import Limits
 
@@ -52,10 +57,25 @@ def _wire(app: BatonApp, config: Config) -> None:
     app.add_error_handler(on_error)
 
 
+def _llm_client(config: LLMConfig, env: Mapping[str, str]) -> tuple[ChatClient | None, str]:
+    """The shared model client, or None (extractive handoffs) when no key is set."""
+    key = config.api_key(env)
+    if key is None:
+        return None, (f"No {config.api_key_env} in the environment: handoffs are extractive "
+                      "(set it to let a model write them).")
+    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=config.max_concurrency * 2))
+    settings = ClientSettings(base_url=config.base_url, model=config.model, api_key=key,
+                              timeout_s=config.timeout_s, max_retries=config.max_retries,
+                              max_concurrency=config.max_concurrency)
+    return ChatClient(http, settings), f"Handoffs are written by {config.model} at {config.base_url}."
+
+
 def build_application(config: Config, request: BaseRequest | None = None,
-                      updates_request: BaseRequest | None = None) -> BatonApp:
+                      updates_request: BaseRequest | None = None,
+                      env: Mapping[str, str] | None = None) -> BatonApp:
     """Build the bot; tests pass an offline `request` to run it without a network."""
     context_types = ContextTypes(context=CallbackContext, bot_data=BotData)
+    environment = os.environ if env is None else env
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         data: BotData = app.bot_data
@@ -67,11 +87,19 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.max_paste_chars = config.capture.max_paste_chars
         data.import_limits = Limits(max_bytes=config.imports.max_bytes,
                                     max_turns=config.imports.max_turns)
+        data.llm_client, said = _llm_client(config.llm, environment)
+        data.llm_settings = LLMSettings(context_tokens=config.llm.context_tokens,
+                                        max_output_tokens=config.llm.max_output_tokens,
+                                        temperature=config.llm.temperature)
+        log.info(said)
         await app.bot.set_my_commands(help_handlers.BOT_COMMANDS)
         log.info("Baton is up as @%s; database %s", app.bot.username, config.storage.path)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         data: BotData = app.bot_data
+        if data.llm_client is not None:
+            await data.llm_client.http.aclose()
+            data.llm_client = None
         if data.db is not None:
             await data.db.close()
             data.db = None

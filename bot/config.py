@@ -71,8 +71,16 @@ class ImportConfig:
 class LLMConfig:
     base_url: str = "https://router.huggingface.co/v1"
     model: str = "meta-llama/Llama-3.1-8B-Instruct"
-    api_key_env: str = "HF_TOKEN"
+    api_key_env: str = "HF_TOKEN"  # the *name* of the variable that holds the key
     context_tokens: int = 8192
+    max_output_tokens: int = 3000
+    temperature: float = 0.2
+    timeout_s: float = 60.0
+    max_concurrency: int = 4
+    max_retries: int = 3
+
+    def api_key(self, env: Mapping[str, str]) -> str | None:
+        return (env.get(self.api_key_env) or "").strip() or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +121,18 @@ def _coerce(section: str, key: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"{where} must be a non-negative number.")
         return float(value)
     if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ConfigError(f"{where} must be a positive whole number.")
+        lowest = 0 if key.endswith("retries") else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+            raise ConfigError(f"{where} must be a {'non-negative' if lowest == 0 else 'positive'}"
+                              " whole number.")
         return value
     if not isinstance(value, str):
         raise ConfigError(f"{where} must be a string.")
     return value or (None if default is None else value)
 
 
-def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
+def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str], *,
+                        require_token: bool = True) -> Config:
     """Build a Config, refusing unknown sections and keys so typos don't pass silently."""
     sections: dict[str, Any] = {}
     for name, raw in data.items():
@@ -142,8 +153,11 @@ def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Conf
             values[key] = _coerce(name, key, value, getattr(defaults, key))
         sections["imports" if name == "import" else name] = cls(**values)
     config = Config(**sections)
+    if config.llm.max_output_tokens * 2 > config.llm.context_tokens:
+        raise ConfigError("[llm] max_output_tokens must be at most half of context_tokens, "
+                          "so a request has room for its input.")
     token = env.get(TOKEN_ENV) or config.telegram.token
-    if not token.strip():
+    if not token.strip() and require_token:
         raise ConfigError(
             f"No Telegram bot token: set {TOKEN_ENV} or [telegram] token in the config "
             "(get one from @BotFather)."
@@ -151,7 +165,8 @@ def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Conf
     return replace(config, telegram=replace(config.telegram, token=token.strip()))
 
 
-def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
+def load_config(path: str | Path, env: Mapping[str, str] | None = None, *,
+                require_token: bool = True) -> Config:
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -167,4 +182,5 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Confi
         raise ConfigError(f"Config file {path} is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from None
-    return config_from_mapping(data, os.environ if env is None else env)
+    return config_from_mapping(data, os.environ if env is None else env,
+                               require_token=require_token)

@@ -6,6 +6,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from llm.client import ChatClient
+from llm.writer import LLMSettings
 from storage.db import Database
 from transcripts.model import Limits
 
@@ -21,6 +23,8 @@ class BotData:
     max_paste_parts: int = 30
     max_paste_chars: int = 200_000
     import_limits: Limits = field(default_factory=Limits)
+    llm_client: ChatClient | None = None  # None: extractive handoffs only
+    llm_settings: LLMSettings = field(default_factory=LLMSettings)
     completing: set[int] = field(default_factory=set)  # session ids being completed now
     refused_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (user, chat) -> time
 

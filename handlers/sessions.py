@@ -1,10 +1,13 @@
 """/startsession, /complete and /handoff: the session loop and handoff delivery."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
-from telegram import Update
+from telegram import Chat, Message, Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
 from handlers.common import NO_PROJECT, active_project, active_project_and_session, command_args, user_id
 from handlers.context import Context
@@ -17,17 +20,21 @@ from storage.sessions import SessionAlreadyActive
 
 log = logging.getLogger(__name__)
 MAX_OBJECTIVES_CHARS = 2000
+PROGRESS_EVERY_S = 3.0
+ACTION_EVERY_S = 4.0
 
 
 def preview(project: str, number: int, kind: str, first: int, last: int, turns: int,
-            kept: int, total: int) -> str:
+            kept: int, total: int, fallback: str | None = None) -> str:
     """The 1–3 line caption that goes with a handoff file."""
     title = "draft during session" if kind == "draft" else "handoff after session"
     sessions = f"session {first}" if first == last else f"sessions {first}–{last}"
     share = f" ({round(100 * kept / total)}%)" if total else ""
+    last_line = (f"Written without the model: {esc(fallback)}." if fallback else
+                 "Paste its master prompt as the first message of your next AI chat.")
     return (f"<b>{esc(project)}</b> — {title} {number}\n"
             f"Covers {sessions}, {turns} turns · keeps {kept} of {total} extracted artifacts{share}\n"
-            "Paste its master prompt as the first message of your next AI chat.")
+            f"{last_line}")
 
 
 def filename(project: str, number: int, kind: str) -> str:
@@ -45,18 +52,65 @@ async def _deliver_stored(update: Update, project: Project, number: int, context
     return True
 
 
+class _Progress:
+    """One progress message edited in place, at most every few seconds."""
+
+    def __init__(self, update: Update) -> None:
+        self.update = update
+        self.message: Message | None = None
+        self.shown_at = 0.0
+
+    async def __call__(self, done: int, total: int) -> None:
+        if total < 2:
+            return
+        now = time.monotonic()
+        if self.message is not None and now - self.shown_at < PROGRESS_EVERY_S and done < total:
+            return
+        self.shown_at = now
+        text = f"Reading part {min(done + 1, total)} of {total}…" if done < total else \
+            f"Read all {total} parts; writing the handoff…"
+        try:
+            if self.message is None:
+                self.message = await reply(self.update, text)
+            else:
+                await self.message.edit_text(text)
+        except TelegramError:
+            log.debug("progress update failed", exc_info=True)
+
+
+async def _keep_acting(chat: Chat) -> None:
+    """Telegram shows a chat action for about five seconds: repeat it while working."""
+    while True:
+        try:
+            await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+        except TelegramError:
+            pass
+        await asyncio.sleep(ACTION_EVERY_S)
+
+
 async def _build_and_deliver(update: Update, context: Context, project: Project,
                              session: Session, kind: str) -> None:
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+    assert chat is not None
     data = context.bot_data
-    handoff = await make_handoff(data.database, project, session, kind=kind,
-                                 budget_words=data.budget_words)
+    acting = asyncio.create_task(_keep_acting(chat))
+    progress = _Progress(update)
+    try:
+        handoff, generation = await make_handoff(
+            data.database, project, session, kind=kind, budget_words=data.budget_words,
+            client=data.llm_client, settings=data.llm_settings, progress=progress)
+    finally:
+        acting.cancel()
+    if progress.message is not None:
+        try:
+            await progress.message.delete()
+        except TelegramError:
+            pass
     await send_document(
         update, filename(project.name, session.number, kind), handoff.markdown,
         preview(project.name, session.number, kind, handoff.first_session, handoff.last_session,
-                handoff.turns_covered, handoff.artifacts_kept, handoff.artifacts_total))
+                handoff.turns_covered, handoff.artifacts_kept, handoff.artifacts_total,
+                generation.fallback_reason))
 
 
 async def start_session(update: Update, context: Context) -> None:

@@ -8,6 +8,7 @@ from telegram import Update
 from handlers.common import NO_PROJECT, active_project
 from handlers.context import Context
 from handlers.replies import esc, reply
+from storage.generations import ModelUsage, project_usage
 from storage.stats import ProjectStats, project_stats
 
 
@@ -23,7 +24,8 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def format_stats(name: str, stats: ProjectStats, now: datetime) -> str:
+def format_stats(name: str, stats: ProjectStats, now: datetime,
+                 usage: ModelUsage | None = None) -> str:
     lines = [f"📊 <b>{esc(name)}</b>",
              f"Sessions: {stats.sessions_completed} completed, {stats.sessions_active} active"]
     if stats.turns:
@@ -37,6 +39,11 @@ def format_stats(name: str, stats: ProjectStats, now: datetime) -> str:
         share = 100 * stats.avg_handoff_words / stats.avg_source_words
         lines.append(f"Average handoff: {stats.avg_handoff_words:,.0f} words for "
                      f"{stats.avg_source_words:,.0f}-word sessions ({share:.0f}%)")
+    if usage is not None and usage.generations:
+        approx = " (some estimated)" if usage.estimated else ""
+        fell = f"; {usage.fallbacks} fell back to extractive" if usage.fallbacks else ""
+        lines.append(f"Model: {usage.calls:,} calls, {usage.tokens_in:,} tokens in, "
+                     f"{usage.tokens_out:,} out{approx} over {usage.generations} handoffs{fell}")
     if stats.last_activity:
         lines.append(f"Last session activity: {ago(stats.last_activity, now)}")
     return "\n".join(lines)
@@ -47,5 +54,7 @@ async def stats(update: Update, context: Context) -> None:
     if project is None:
         await reply(update, NO_PROJECT)
         return
-    numbers = await project_stats(context.bot_data.database, project.id)
-    await reply(update, format_stats(project.name, numbers, datetime.now(timezone.utc)))
+    db = context.bot_data.database
+    numbers = await project_stats(db, project.id)
+    usage = await project_usage(db, project.id)
+    await reply(update, format_stats(project.name, numbers, datetime.now(timezone.utc), usage))

@@ -1,13 +1,14 @@
-"""Build, store and fetch handoffs for a session: the glue between storage and llm."""
+"""Build, store and account for handoffs of a session: the glue between storage and llm."""
 from __future__ import annotations
 
-import asyncio
-import time
+from dataclasses import asdict
 from datetime import datetime
 
-from llm.extractive import build_handoff
+from llm.client import ChatClient
 from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.tokens import estimate_tokens
+from llm.writer import Generation, LLMSettings, Progress, write_handoff
+from storage import generations as generation_store
 from storage import handoffs as handoff_store
 from storage import turns as turn_store
 from storage.db import Database
@@ -30,30 +31,25 @@ async def load_session(db: Database, session: Session) -> SessionIn:
 
 
 async def make_handoff(db: Database, project: Project, session: Session, *, kind: str,
-                       budget_words: int) -> Handoff:
-    """Build the handoff for `session` on top of the previous final one, and store it.
-
-    The builder is CPU-bound, so it runs in a worker thread and other chats keep being served.
-    """
+                       budget_words: int, client: ChatClient | None = None,
+                       settings: LLMSettings | None = None,
+                       progress: Progress | None = None) -> tuple[Handoff, Generation]:
+    """Build the handoff for `session` on top of the previous final one; store it and what
+    generating it cost. Never fails because of the model: it falls back to extractive."""
     previous = await handoff_store.latest_final(db, project.id, before_number=session.number)
     session_in = await load_session(db, session)
-    started = time.perf_counter()
-    handoff = await asyncio.to_thread(
-        build_handoff,
-        ProjectIn(project.name, project.description),
-        session_in,
-        previous.markdown if previous else None,
-        budget_words=budget_words,
-        final=(kind == "final"),
-    )
-    duration_ms = int((time.perf_counter() - started) * 1000)
+    handoff, generation = await write_handoff(
+        client, settings or LLMSettings(), ProjectIn(project.name, project.description),
+        session_in, previous.markdown if previous else None, budget_words=budget_words,
+        final=(kind == "final"), progress=progress)
     source_words = sum(len(t.text.split()) for t in session_in.turns)
-    await handoff_store.save_handoff(
+    handoff_id = await handoff_store.save_handoff(
         db, session.id, kind, generator=handoff.generator, markdown=handoff.markdown,
         words=handoff.words, tokens_est=estimate_tokens(handoff.markdown),
         source_words=source_words, first_session=handoff.first_session,
         last_session=handoff.last_session, turns_covered=handoff.turns_covered,
         artifacts_kept=handoff.artifacts_kept, artifacts_total=handoff.artifacts_total,
-        duration_ms=duration_ms,
+        duration_ms=generation.duration_ms,
     )
-    return handoff
+    await generation_store.record(db, session.id, handoff_id, **asdict(generation))
+    return handoff, generation

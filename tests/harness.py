@@ -43,8 +43,9 @@ def user_json(user_id: int, first_name: str = "Rina", is_bot: bool = False,
 class Harness:
     """One running Application on a real SQLite file, with an offline Bot API."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, env: dict[str, str] | None = None) -> None:
         self.config = config
+        self.env = env or {}  # never the real environment: no model key leaks into tests
         self.api = FakeBotAPI()
         self.app: BatonApp | None = None
         self._message_ids = itertools.count(1)
@@ -52,7 +53,8 @@ class Harness:
         self._baseline_tasks: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
-        self.app = build_application(self.config, request=self.api, updates_request=FakeBotAPI())
+        self.app = build_application(self.config, request=self.api, updates_request=FakeBotAPI(),
+                                     env=self.env)
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)
