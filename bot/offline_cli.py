@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from service.offline import handoff_from_file
+import httpx
+
+from bot.config import Config, ConfigError, load_config
+from llm.client import ChatClient, ClientSettings
+from llm.writer import LLMSettings
+from service.offline import OfflineResult, handoff_from_file
 from transcripts.model import TranscriptError
 
 EXIT_USAGE = 2
@@ -35,7 +42,37 @@ def parser() -> argparse.ArgumentParser:
                    help="word budget of the handoff (default: 2000)")
     p.add_argument("-o", "--output", type=Path, metavar="OUT.md",
                    help="where to write the markdown (default: standard output)")
+    p.add_argument("--llm", action="store_true",
+                   help="let the model configured in [llm] write it (key from the environment "
+                        "variable named by api_key_env); without it the handoff is extractive")
+    p.add_argument("--config", type=Path, default=Path("config.toml"), metavar="PATH",
+                   help="config for --llm (default: config.toml if present, else the defaults)")
     return p
+
+
+def _llm_config(path: Path) -> Config:
+    if not path.exists() and path == Path("config.toml"):
+        return Config()
+    return load_config(path, require_token=False)
+
+
+async def _run(args: argparse.Namespace, previous: str | None) -> OfflineResult:
+    common = dict(previous=previous, project=args.project, conversation=args.conversation,
+                  budget_words=args.budget)
+    if not args.llm:
+        return await handoff_from_file(args.file, **common)  # type: ignore[arg-type]
+    llm = _llm_config(args.config).llm
+    key = llm.api_key(os.environ)
+    if key is None:
+        raise ConfigError(f"--llm needs the model key in the environment variable {llm.api_key_env}.")
+    settings = ClientSettings(base_url=llm.base_url, model=llm.model, api_key=key,
+                              timeout_s=llm.timeout_s, max_retries=llm.max_retries,
+                              max_concurrency=llm.max_concurrency)
+    async with httpx.AsyncClient() as http:
+        return await handoff_from_file(
+            args.file, client=ChatClient(http, settings),
+            settings=LLMSettings(llm.context_tokens, llm.max_output_tokens, llm.temperature),
+            **common)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str]) -> int:
@@ -49,13 +86,14 @@ def main(argv: Sequence[str]) -> int:
         print(f"baton handoff: cannot read {args.previous}: {exc}.", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = handoff_from_file(args.file, previous=previous, project=args.project,
-                                   conversation=args.conversation, budget_words=args.budget)
-    except TranscriptError as exc:
+        result = asyncio.run(_run(args, previous))
+    except (TranscriptError, ConfigError) as exc:
         print(f"baton handoff: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if result.note:
         print(result.note, file=sys.stderr)
+    if result.generation.fallback_reason:
+        print(f"Written without the model: {result.generation.fallback_reason}.", file=sys.stderr)
     markdown = result.handoff.markdown
     if args.output:
         try:
@@ -66,6 +104,6 @@ def main(argv: Sequence[str]) -> int:
     else:
         sys.stdout.write(markdown)
     h = result.handoff
-    print(f"{len(result.transcript.turns)} turns read; handoff of {h.words} words keeps "
-          f"{h.artifacts_kept} of {h.artifacts_total} extracted artifacts.", file=sys.stderr)
+    print(f"{len(result.transcript.turns)} turns read; {h.generator} handoff of {h.words} words "
+          f"keeps {h.artifacts_kept} of {h.artifacts_total} extracted artifacts.", file=sys.stderr)
     return 0

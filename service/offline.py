@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm.extractive import build_handoff
+from llm.client import ChatClient
 from llm.merge import read_previous
 from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
+from llm.writer import Generation, LLMSettings, write_handoff
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Limits, Transcript, TranscriptError
 
@@ -19,6 +20,7 @@ _ROLES = {"user", "assistant", "note", "tool", "system"}
 @dataclass(frozen=True, slots=True)
 class OfflineResult:
     handoff: Handoff
+    generation: Generation
     transcript: Transcript
     note: str  # what was picked, for the person at the terminal
 
@@ -40,9 +42,13 @@ def read_transcript(path: Path, conversation: str | None, limits: Limits) -> tup
     return result, ""
 
 
-def handoff_from_file(path: Path, *, previous: str | None = None, project: str | None = None,
-                      conversation: str | None = None, budget_words: int = 2000,
-                      limits: Limits = Limits()) -> OfflineResult:
+async def handoff_from_file(path: Path, *, previous: str | None = None,
+                            project: str | None = None, conversation: str | None = None,
+                            budget_words: int = 2000, limits: Limits = Limits(),
+                            client: ChatClient | None = None,
+                            settings: LLMSettings | None = None) -> OfflineResult:
+    """Exactly the bot's path: the model when a client is given (falling back like the bot
+    does), the extractive builder otherwise."""
     transcript, note = read_transcript(path, conversation, limits)
     prev = read_previous(previous)
     title = _TITLE.search(previous or "")
@@ -50,5 +56,6 @@ def handoff_from_file(path: Path, *, previous: str | None = None, project: str |
     turns = [TurnIn(role=t.role if t.role in _ROLES else "note", author=t.author,  # type: ignore[arg-type]
                     source="file", text=t.text) for t in transcript.turns]
     session = SessionIn(number=prev.last_session + 1, turns=turns)
-    handoff = build_handoff(ProjectIn(name), session, previous, budget_words=budget_words)
-    return OfflineResult(handoff, transcript, note)
+    handoff, generation = await write_handoff(client, settings or LLMSettings(), ProjectIn(name),
+                                              session, previous, budget_words=budget_words)
+    return OfflineResult(handoff, generation, transcript, note)

@@ -1,6 +1,7 @@
 """Issue 3: `baton handoff FILE` builds the handoff exactly as the bot would, offline."""
 from __future__ import annotations
 
+import asyncio
 import zipfile
 from pathlib import Path
 
@@ -25,7 +26,8 @@ async def test_cli_output_matches_the_bot(baton: Harness, tmp_path: Path,
     bot_markdown = doc.document[1]  # type: ignore[index]
     path = tmp_path / "chat.txt"
     path.write_text(TRANSCRIPT, encoding="utf-8")
-    assert main(["handoff", str(path), "--project", "Shop"]) == 0
+    # the CLI runs its own event loop, so call it from a worker thread here
+    assert await asyncio.to_thread(main, ["handoff", str(path), "--project", "Shop"]) == 0
     captured = capsys.readouterr()
     assert captured.out == bot_markdown
     assert "3 turns read" in captured.err
