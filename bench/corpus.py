@@ -56,7 +56,7 @@ class Scenario:
 class _Atom:
     turns: list[TurnIn]
     facts: list[Fact]  # position filled in when placed; anchor turn = last turn
-    after: "_Atom | None" = None  # must be placed later than this atom
+    after: _Atom | None = None  # must be placed later than this atom
 
 
 def _u(text: str) -> TurnIn:
@@ -315,7 +315,7 @@ def chain(length: int, seed: int, size: int = 200) -> Scenario:
         if s == 1:
             plan.goal(goal, goal_anchor)
         if reversible and rng.random() < 0.8:  # reverse an earlier decision
-            old, old_anchor, new, new_anchor = reversible.pop(0)
+            _, old_anchor, new, new_anchor = reversible.pop(0)
             plan.decision(new, new_anchor)
             gone = [f for f in current if f.kind == "decision" and old_anchor in f.anchors]
             current = [f for f in current if f not in gone]

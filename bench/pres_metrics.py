@@ -26,8 +26,16 @@ from statistics import mean
 
 from bench.corpus import KINDS, Fact
 from llm.artifacts import extract_artifacts
-from llm.document import (CONSTRAINTS, DECISIONS, MASTER, NEXT, OPEN, STATE, canonical,
-                          parse_markdown)
+from llm.document import (
+    CONSTRAINTS,
+    DECISIONS,
+    MASTER,
+    NEXT,
+    OPEN,
+    STATE,
+    canonical,
+    parse_markdown,
+)
 from llm.model import SessionIn
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": None})

@@ -19,14 +19,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from statistics import mean
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from bench.corpus import KINDS, SUPERSEDED, Scenario, chain, single
-from bench.pres_metrics import (Recall, head_tail, recall, staleness, tail, transcript_text,
-                                unsupported)
+from bench.pres_metrics import (
+    Recall,
+    head_tail,
+    recall,
+    staleness,
+    tail,
+    transcript_text,
+    unsupported,
+)
 from llm.extractive import build_handoff
 from llm.model import SessionIn
 
