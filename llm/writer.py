@@ -235,23 +235,27 @@ async def write_handoff(client: ChatClient | None, settings: LLMSettings, projec
     """A handoff written by the model when one is configured; the extractive one otherwise
     or whenever the model fails. Never raises LLMError."""
     started = time.perf_counter()
-    extractive = await asyncio.to_thread(build_handoff, project, session, previous,
-                                         budget_words=budget_words, final=final)
+    # The extractive build is CPU work in a thread: let it run while the model works.
+    building = asyncio.ensure_future(asyncio.to_thread(
+        build_handoff, project, session, previous, budget_words=budget_words, final=final))
     if client is None:
-        return extractive, Generation("extractive", None, 0, 0, 0, False,
-                                      _ms(started), 0)
+        return await building, Generation("extractive", None, 0, 0, 0, False, _ms(started), 0)
     run = _Run(client, settings, progress)
     model = client.settings.model
     try:
         answer = await _write(run, project, session, previous, budget_words)
+        extractive = await building
         source = extractive.extra.get("source_artifacts")
         handoff = await asyncio.to_thread(finalize, answer, extractive,
                                           source if isinstance(source, list) else [], model)
     except LLMError as exc:
         u = run.usage
-        return extractive, Generation("extractive", model, u.calls, u.tokens_in, u.tokens_out,
-                                      u.estimated, _ms(started), run.total, exc.reason,
-                                      run.largest)
+        return await building, Generation("extractive", model, u.calls, u.tokens_in,
+                                          u.tokens_out, u.estimated, _ms(started), run.total,
+                                          exc.reason, run.largest)
+    finally:
+        if not building.done():
+            building.cancel()
     u = run.usage
     return handoff, Generation(model, model, u.calls, u.tokens_in, u.tokens_out, u.estimated,
                                _ms(started), run.total, None, run.largest)

@@ -89,3 +89,25 @@ def test_help_documents_the_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for option in ("--previous", "--project", "--conversation", "-o OUT.md", "conversations.json"):
         assert option in out
+
+
+def test_llm_flag_uses_the_configured_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.fake_llm_server import FakeLLMServer
+
+    path = tmp_path / "chat.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    with FakeLLMServer() as server:
+        config = tmp_path / "config.toml"
+        config.write_text(f'[llm]\nbase_url = "{server.base_url}"\nmodel = "test/m"\n'
+                          'api_key_env = "BATON_CLI_TEST_KEY"\n', encoding="utf-8")
+        monkeypatch.setenv("BATON_CLI_TEST_KEY", "k")
+        assert main(["handoff", str(path), "--llm", "--config", str(config)]) == 0
+        out = capsys.readouterr().out
+        assert "· test/m ·" in out and ".github/workflows/ci.yml" in out
+        assert len(server.requests) == 1
+        assert main(["handoff", str(path), "--config", str(config)]) == 0  # no --llm
+        assert "· extractive ·" in capsys.readouterr().out and len(server.requests) == 1
+        monkeypatch.delenv("BATON_CLI_TEST_KEY")
+        assert main(["handoff", str(path), "--llm", "--config", str(config)]) == 2
+        assert "BATON_CLI_TEST_KEY" in capsys.readouterr().err

@@ -1,0 +1,137 @@
+"""LLM handoff pipeline at scale against a loopback OpenAI-compatible server.
+
+    python -m bench.llm_pipeline [--tokens 10000,100000,1000000] [--latency 0.05]
+                                 [--concurrency 4] [--context 8192] [--no-refine]
+
+For sessions of about 10k, 100k and 1M tokens it prints, for the shipped strategy (one call
+when it fits, else parallel map + batched merge + one final call): calls, the largest
+request in estimated tokens, wall time, and wall / (calls x latency / concurrency), i.e. how
+close the run is to perfect use of the allowed concurrency (1.0 is ideal). For comparison it
+also runs sequential refinement (one call per chunk, each carrying the growing draft), the
+other design the issue allows. No network beyond 127.0.0.1; exits non-zero only on a crash.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import httpx
+
+from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, safe_tokens
+from llm.client import ChatClient, ClientSettings
+from llm.model import ProjectIn, SessionIn, TurnIn
+from llm.prompts import final_system
+from llm.tokens import estimate_tokens
+from llm.writer import LLMSettings, write_handoff
+from tests.fake_llm_server import FakeLLMServer
+
+WORDS = ("the cart total is wrong because we add floats; switch to Decimal and rerun pytest "
+         "then check the migration and the CI job before the release of version").split()
+
+
+def make_session(tokens: int, seed: int = 7) -> SessionIn:
+    rng = random.Random(seed)
+    turns: list[TurnIn] = []
+    used = 0
+    i = 0
+    while used < tokens:
+        text = (f"Step {i}: edited src/pkg/mod_{i % 500}.py and ran `pytest -k t{i}`. "
+                + " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 90))))
+        turns.append(TurnIn("assistant" if i % 2 else "user", "x", "pasted", text))
+        used += estimate_tokens(text)
+        i += 1
+    return SessionIn(number=1, turns=turns)
+
+
+@dataclass
+class Row:
+    tokens: int
+    strategy: str
+    calls: int
+    largest: int
+    wall_s: float
+    ideal_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.wall_s / self.ideal_s if self.ideal_s else float("nan")
+
+
+async def run_shipped(client: ChatClient, settings: LLMSettings, session: SessionIn,
+                      latency: float, concurrency: int, tokens: int) -> Row:
+    started = time.perf_counter()
+    _, gen = await write_handoff(client, settings, ProjectIn("Bench"), session, None)
+    wall = time.perf_counter() - started
+    if gen.fallback_reason:
+        raise RuntimeError(f"unexpected fallback: {gen.fallback_reason}")
+    return Row(tokens, "map+merge", gen.calls, gen.largest_request, wall,
+               gen.calls * latency / concurrency)
+
+
+async def run_refine(client: ChatClient, settings: LLMSettings, session: SessionIn,
+                     latency: float, tokens: int) -> Row:
+    """Sequential refinement: every request carries the draft so far plus one chunk."""
+    system = final_system(2000, False)
+    out = settings.max_output_tokens
+    draft = "## Master prompt\n" + "draft " * int(out * 0.6)  # a full-size draft after chunk 1
+    limit = (settings.context_tokens - safe_tokens(system) - safe_tokens(draft)
+             - 2 * MESSAGE_OVERHEAD - out - 32)
+    chunks = chunk_turns(session.turns, limit)
+    largest = 0
+    started = time.perf_counter()
+    for chunk in chunks:
+        messages = [{"role": "system", "content": system},
+                    {"role": "user", "content": f"Draft so far:\n{draft}\n\nNext part:\n{chunk}"}]
+        largest = max(largest, sum(safe_tokens(m["content"]) + MESSAGE_OVERHEAD
+                                   for m in messages) + out)
+        await client.complete(messages, max_tokens=out, temperature=0.2)
+    wall = time.perf_counter() - started
+    return Row(tokens, "refine", len(chunks), largest, wall, len(chunks) * latency)
+
+
+async def bench(sizes: Sequence[int], latency: float, concurrency: int, context: int,
+                refine: bool) -> list[Row]:
+    settings = LLMSettings(context_tokens=context, max_output_tokens=min(3000, context // 2))
+    rows: list[Row] = []
+    with FakeLLMServer(latency_s=latency) as server:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency * 2)) as http:
+            client = ChatClient(http, ClientSettings(server.base_url, "bench/model", "k",
+                                                     timeout_s=30, max_retries=0,
+                                                     max_concurrency=concurrency))
+            for tokens in sizes:
+                session = make_session(tokens)
+                rows.append(await run_shipped(client, settings, session, latency, concurrency,
+                                              tokens))
+                if refine:
+                    rows.append(await run_refine(client, settings, session, latency, tokens))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tokens", default="10000,100000,1000000")
+    p.add_argument("--latency", type=float, default=0.05, help="server latency per call, s")
+    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--context", type=int, default=8192)
+    p.add_argument("--no-refine", action="store_true", help="skip the refine comparison")
+    args = p.parse_args(argv)
+    sizes = [int(x) for x in args.tokens.split(",") if x.strip()]
+    rows = asyncio.run(bench(sizes, args.latency, args.concurrency, args.context,
+                             not args.no_refine))
+    print(f"LLM pipeline · latency {args.latency:.3f} s · concurrency {args.concurrency} · "
+          f"context {args.context} tokens")
+    print(f"{'session tokens':>14} {'strategy':>10} {'calls':>6} {'largest req':>11} "
+          f"{'wall s':>8} {'wall/(calls*lat/conc)':>22}")
+    for r in rows:
+        print(f"{r.tokens:>14,} {r.strategy:>10} {r.calls:>6} {r.largest:>11,} {r.wall_s:>8.2f} "
+              f"{r.ratio:>22.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
