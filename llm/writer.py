@@ -183,6 +183,8 @@ async def _write(run: _Run, project: ProjectIn, session: SessionIn, previous: st
                 - safe_tokens(header) - 2 * MESSAGE_OVERHEAD - out - 16)
         limit = (settings.context_tokens - safe_tokens(MAP_SYSTEM) - 2 * MESSAGE_OVERHEAD
                  - notes_tokens(settings) - 32)
+        if limit < 256 or room < 256:
+            raise LLMError("the model's window is too small for this session")
         chunks = chunk_turns(turns, limit)
         material, kind = await _map_and_merge(run, chunks, room), "Notes"
     problem: str | None = None

@@ -179,3 +179,12 @@ async def test_two_generations_at_once_share_the_client(http: httpx.AsyncClient)
         elapsed = asyncio.get_running_loop().time() - started
     assert all(g.fallback_reason is None for _, g in results)
     assert server.max_active == 2 and elapsed < 0.4 * 2  # served side by side, not in series
+
+
+async def test_window_too_small_falls_back(http: httpx.AsyncClient) -> None:
+    with FakeLLMServer() as server:
+        handoff, gen = await write_handoff(client_for(http, server),
+                                           LLMSettings(context_tokens=1200, max_output_tokens=600),
+                                           PROJECT, session(200), None)
+    assert handoff.generator == "extractive" and gen.fallback_reason is not None
+    assert "window" in gen.fallback_reason
