@@ -8,17 +8,21 @@ when it fits, else parallel map + batched merge + one final call): calls, the la
 request in estimated tokens, wall time, and wall / (calls x latency / concurrency), i.e. how
 close the run is to perfect use of the allowed concurrency (1.0 is ideal). For comparison it
 also runs sequential refinement (one call per chunk, each carrying the growing draft), the
-other design the issue allows. No network beyond 127.0.0.1; exits non-zero only on a crash.
+other design the issue allows. The fake model runs in its own process (tests/fake_llm_server.py)
+so its JSON work does not share the GIL with the pipeline. No network beyond 127.0.0.1;
+exits non-zero only on a crash.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import httpx
 
@@ -28,7 +32,19 @@ from llm.model import ProjectIn, SessionIn, TurnIn
 from llm.prompts import final_system
 from llm.tokens import estimate_tokens
 from llm.writer import LLMSettings, write_handoff
-from tests.fake_llm_server import FakeLLMServer
+
+
+@contextlib.contextmanager
+def model_server(latency: float) -> Iterator[str]:
+    """The loopback fake model in its own process; yields its base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "tests.fake_llm_server", str(latency)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.kill()
+        proc.wait()
 
 WORDS = ("the cart total is wrong because we add floats; switch to Decimal and rerun pytest "
          "then check the migration and the CI job before the release of version").split()
@@ -98,9 +114,9 @@ async def bench(sizes: Sequence[int], latency: float, concurrency: int, context:
                 refine: bool) -> list[Row]:
     settings = LLMSettings(context_tokens=context, max_output_tokens=min(3000, context // 2))
     rows: list[Row] = []
-    with FakeLLMServer(latency_s=latency) as server:
+    with model_server(latency) as base_url:
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency * 2)) as http:
-            client = ChatClient(http, ClientSettings(server.base_url, "bench/model", "k",
+            client = ChatClient(http, ClientSettings(base_url, "bench/model", "k",
                                                      timeout_s=30, max_retries=0,
                                                      max_concurrency=concurrency))
             for tokens in sizes:

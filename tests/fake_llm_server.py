@@ -107,3 +107,20 @@ class FakeLLMServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def serve_in_subprocess_main() -> None:
+    """`python -m tests.fake_llm_server LATENCY`: serve until killed, base URL on stdout.
+
+    Benchmarks run the server in its own process so its JSON work does not compete with
+    the code under test for the GIL."""
+    import sys
+
+    server = FakeLLMServer(latency_s=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0)
+    with server:
+        print(server.base_url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    serve_in_subprocess_main()
