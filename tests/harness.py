@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +12,13 @@ from typing import Any, Callable
 from telegram import Update
 
 from bot.app import build_application
-from bot.config import AccessConfig, CaptureConfig, Config, StorageConfig, TelegramConfig
+from bot.config import (
+    AccessConfig,
+    CaptureConfig,
+    Config,
+    StorageConfig,
+    TelegramConfig,
+)
 from handlers.context import BatonApp
 from tests.fake_bot_api import BOT_USERNAME, Call, FakeBotAPI
 
@@ -164,6 +171,17 @@ class Harness:
             if time.monotonic() > deadline:
                 raise AssertionError("condition not met in time")
             await asyncio.sleep(0.01)
+
+
+def stored_turns(db_path: Path) -> list[tuple[Any, ...]]:
+    """(role, author, source, text) of every stored turn, straight from the SQLite file."""
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT role, author, source, text FROM turns ORDER BY id").fetchall()
+
+
+async def open_session(baton: Harness, chat_id: int = PRIVATE_CHAT, name: str = "Shop") -> None:
+    await baton.send(f"/newproject {name}", chat_id=chat_id)
+    await baton.send("/startsession", chat_id=chat_id)
 
 
 def texts(calls: list[Call]) -> list[str]:

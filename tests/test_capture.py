@@ -2,21 +2,16 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
-from typing import Any
 
-from tests.harness import GROUP_CHAT, Harness, texts, user_json
-
-
-def stored_turns(db_path: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute("SELECT role, author, source, text FROM turns ORDER BY id").fetchall()
-
-
-async def open_session(baton: Harness, chat_id: int = 1001) -> None:
-    await baton.send("/newproject Shop", chat_id=chat_id)
-    await baton.send("/startsession", chat_id=chat_id)
+from tests.harness import (
+    GROUP_CHAT,
+    Harness,
+    open_session,
+    stored_turns,
+    texts,
+    user_json,
+)
 
 
 async def test_roles_authors_and_sources(baton: Harness, db_path: Path) -> None:

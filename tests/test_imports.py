@@ -3,29 +3,20 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import zipfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 import pytest
 
 from bot.config import ImportConfig
-from tests.harness import Harness, make_config, texts
+from tests.harness import Harness, make_config, open_session, stored_turns, texts
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared/data is not beside the repo")
 
 
-def turns(db_path: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute("SELECT role, author, source, text FROM turns ORDER BY id").fetchall()
-
-
-async def open_session(baton: Harness) -> None:
-    await baton.send("/newproject Shop")
-    await baton.send("/startsession")
 
 
 async def test_txt_transcript_with_markers(baton: Harness, db_path: Path) -> None:
@@ -33,7 +24,7 @@ async def test_txt_transcript_with_markers(baton: Harness, db_path: Path) -> Non
     body = "User: the cart test fails\nAssistant: use Decimal in app/cart.py\nUser: thanks"
     [reply] = texts(await baton.send_document("chat.txt", body.encode()))
     assert reply == "Imported 3 turns (2 user, 1 assistant)."
-    assert turns(db_path) == [("user", "User", "file", "the cart test fails"),
+    assert stored_turns(db_path) == [("user", "User", "file", "the cart test fails"),
                               ("assistant", "Assistant", "file", "use Decimal in app/cart.py"),
                               ("user", "User", "file", "thanks")]
 
@@ -42,13 +33,13 @@ async def test_md_without_markers_is_one_turn(baton: Harness, db_path: Path) -> 
     await open_session(baton)
     [reply] = texts(await baton.send_document("notes.md", "# Plan\n\n- do checkout\n".encode("utf-8-sig")))
     assert reply.startswith("Imported 1 turn (")
-    assert turns(db_path) == [("note", "", "file", "# Plan\n\n- do checkout")]
+    assert stored_turns(db_path) == [("note", "", "file", "# Plan\n\n- do checkout")]
 
 
 async def test_utf16_transcript(baton: Harness, db_path: Path) -> None:
     await open_session(baton)
     await baton.send_document("chat.txt", "Human: héllo\nClaude: hi".encode("utf-16"))
-    assert [t[:2] for t in turns(db_path)] == [("user", "Human"), ("assistant", "Claude")]
+    assert [t[:2] for t in stored_turns(db_path)] == [("user", "Human"), ("assistant", "Claude")]
 
 
 @needs_data
@@ -57,7 +48,7 @@ async def test_claude_export(baton: Harness, db_path: Path) -> None:
     data = (DATA / "exports/claude/claude_to_sqlite_artifacts.json").read_bytes()
     [reply] = texts(await baton.send_document("conversations.json", data))
     assert reply == "Imported 20 turns (10 user, 10 assistant) from 'LLM Pricing Calculator'."
-    assert len(turns(db_path)) == 20
+    assert len(stored_turns(db_path)) == 20
 
 
 @needs_data
@@ -78,12 +69,12 @@ async def test_chatgpt_export_offers_a_choice_then_imports_the_pick(baton: Harne
     assert "holds 2 conversations" in question.text
     buttons = [b for row in question.params["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["text"] for b in buttons] == ["Conversation 1. Web Search (15)", "Conversation 2 (4)"]
-    assert turns(db_path) == []
+    assert stored_turns(db_path) == []
     [reply] = texts(await baton.press(buttons[1]["callback_data"]))
     assert reply.startswith("Imported 4 turns (") and "from 'Conversation 2'" in reply
     [again] = texts(await baton.press(buttons[1]["callback_data"]))
     assert "already in this session" in again
-    assert len(turns(db_path)) == 4
+    assert len(stored_turns(db_path)) == 4
 
 
 @needs_data
@@ -99,7 +90,7 @@ async def test_caption_names_the_conversation_in_a_zip(baton: Harness, db_path: 
     # the same file again, into the same session: nothing twice
     [again] = texts(await baton.send_document("export.zip", buffer.getvalue(), caption="Code Help"))
     assert "already in this session" in again
-    assert len(turns(db_path)) == 4
+    assert len(stored_turns(db_path)) == 4
 
 
 @needs_data
@@ -116,14 +107,14 @@ async def test_agent_trajectory(baton: Harness, db_path: Path) -> None:
     data = (DATA / "transcripts/openhands_traj_basic_gui_mode.json").read_bytes()
     [reply] = texts(await baton.send_document("traj.json", data))
     assert reply == "Imported 10 turns (1 user, 5 assistant, 4 tool)."
-    assert {t[2] for t in turns(db_path)} == {"file"}
+    assert {t[2] for t in stored_turns(db_path)} == {"file"}
 
 
 async def test_file_without_session_stores_nothing(baton: Harness, db_path: Path) -> None:
     await baton.send("/newproject Shop")
     [nudge] = texts(await baton.send_document("chat.txt", b"User: hi"))
     assert "no open session" in nudge
-    assert turns(db_path) == []
+    assert stored_turns(db_path) == []
 
 
 def deep_json(levels: int) -> bytes:
@@ -159,7 +150,7 @@ async def test_bad_files_get_one_sentence_and_store_nothing(baton: Harness, db_p
     [reply] = texts(await baton.send_document(name, data))
     assert fragment in reply, reply
     assert reply.count(". ") == 0 and reply.endswith((".", "?"))
-    assert turns(db_path) == []
+    assert stored_turns(db_path) == []
     [stats] = texts(await baton.send("/stats"))  # the bot keeps serving
     assert "Sessions: 0 completed, 1 active" in stats
 
@@ -185,4 +176,4 @@ async def test_configurable_import_limit(small_limit: Harness, db_path: Path) ->
     calls = await small_limit.send_document("chat.txt", b"User: hi\n" * 300)
     assert texts(calls) == ["That file is 3 KB; I can import at most 1 KB."]
     assert not any(c.method == "downloadFile" for c in calls)
-    assert turns(db_path) == []
+    assert stored_turns(db_path) == []

@@ -1,25 +1,22 @@
 """Issue 3: pasted conversations and long pastes split by Telegram into several messages."""
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 import pytest
 
 from bot.config import CaptureConfig
-from tests.harness import FRIEND_ID, GROUP_CHAT, Harness, make_config, texts
-
-
-def turns(db_path: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute("SELECT role, author, source, text FROM turns ORDER BY id").fetchall()
-
-
-async def open_session(baton: Harness, chat_id: int = 1001) -> None:
-    await baton.send("/newproject Shop", chat_id=chat_id)
-    await baton.send("/startsession", chat_id=chat_id)
+from tests.harness import (
+    FRIEND_ID,
+    GROUP_CHAT,
+    Harness,
+    make_config,
+    open_session,
+    stored_turns,
+    texts,
+)
 
 
 async def test_split_paste_is_stitched_in_message_order(baton: Harness, db_path: Path) -> None:
@@ -29,7 +26,7 @@ async def test_split_paste_is_stitched_in_message_order(baton: Harness, db_path:
     for message_id, text in ((502, parts[1]), (501, parts[0]), (503, parts[2])):
         await baton.send(text, message_id=message_id, settle=False)
     await baton.settle()
-    assert turns(db_path) == [("note", "Rina", "pasted", "\n".join(parts))]
+    assert stored_turns(db_path) == [("note", "Rina", "pasted", "\n".join(parts))]
 
 
 async def test_a_command_ends_the_window(baton: Harness, db_path: Path) -> None:
@@ -39,7 +36,7 @@ async def test_a_command_ends_the_window(baton: Harness, db_path: Path) -> None:
     calls = await baton.send("/complete")
     [doc] = [c for c in calls if c.method == "sendDocument"]
     assert "tests/test_cart.py" in doc.document[1]  # type: ignore[index]
-    assert [t[3] for t in turns(db_path)] == [
+    assert [t[3] for t in stored_turns(db_path)] == [
         "first half of a long paste\nsecond half with tests/test_cart.py"]
 
 
@@ -50,7 +47,7 @@ async def test_gaps_and_other_senders_are_not_stitched(baton: Harness, db_path: 
     await baton.send("three", message_id=703, chat_id=GROUP_CHAT, user_id=FRIEND_ID,
                      first_name="Ann", settle=False)
     await baton.settle()
-    assert sorted((t[1], t[3]) for t in turns(db_path)) == [
+    assert sorted((t[1], t[3]) for t in stored_turns(db_path)) == [
         ("Ann", "three"), ("Rina", "one"), ("Rina", "two")]
 
 
@@ -60,7 +57,7 @@ async def test_forwarded_message_keeps_order_after_typed_text(baton: Harness, db
     await baton.send("the answer", message_id=801, settle=False, forward_origin={
         "type": "user", "date": 1, "sender_user": {"id": 5, "is_bot": True, "first_name": "GPT"}})
     await baton.settle()
-    assert [t[3] for t in turns(db_path)] == ["my question", "the answer"]
+    assert [t[3] for t in stored_turns(db_path)] == ["my question", "the answer"]
 
 
 async def test_pasted_conversation_is_split_by_role_markers(baton: Harness, db_path: Path) -> None:
@@ -70,7 +67,7 @@ async def test_pasted_conversation_is_split_by_role_markers(baton: Harness, db_p
              "total = Decimal('0.10')\n```\nThen run `pytest -q`.\n"
              "**User:** thanks, next do checkout")
     await baton.send(paste)
-    assert turns(db_path) == [
+    assert stored_turns(db_path) == [
         ("user", "You", "pasted", "Why does the cart test fail?"),
         ("assistant", "ChatGPT", "pasted", "Floats. Try this:\n```python\nUser: not a marker in code\n"
                                            "total = Decimal('0.10')\n```\nThen run `pytest -q`."),
@@ -83,7 +80,7 @@ async def test_pasted_conversation_is_split_by_role_markers(baton: Harness, db_p
 async def test_paste_without_markers_stays_one_typed_turn(baton: Harness, db_path: Path) -> None:
     await open_session(baton)
     await baton.send("just a note: Human resources called")
-    assert turns(db_path) == [("note", "Rina", "typed", "just a note: Human resources called")]
+    assert stored_turns(db_path) == [("note", "Rina", "typed", "just a note: Human resources called")]
 
 
 @pytest.fixture
@@ -101,7 +98,7 @@ async def test_stitching_is_capped_in_parts(small_caps: Harness, db_path: Path) 
     for i, text in enumerate(("p1", "p2", "p3")):
         await small_caps.send(text, message_id=900 + i, settle=False)
     await small_caps.settle()
-    assert [t[3] for t in turns(db_path)] == ["p1\np2", "p3"]
+    assert [t[3] for t in stored_turns(db_path)] == ["p1\np2", "p3"]
 
 
 def test_capture_config_defaults() -> None:
@@ -113,4 +110,4 @@ async def test_paste_with_no_session_stores_nothing(baton: Harness, db_path: Pat
     await baton.send("/newproject Shop")
     [nudge] = texts(await baton.send("User: hi\nAssistant: hello"))
     assert "no open session" in nudge
-    assert turns(db_path) == []
+    assert stored_turns(db_path) == []
