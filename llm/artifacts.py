@@ -13,7 +13,9 @@ from typing import Iterable, Iterator, Literal
 
 Kind = Literal["path", "command", "url", "error", "identifier"]
 KINDS: tuple[Kind, ...] = ("path", "command", "url", "error", "identifier")
+_KIND_ORDER: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 _MAX_LEN = 200
+_GRAM = 8  # substring length indexed by coverage()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,31 +74,55 @@ _PATH = re.compile(
     r"|[\w@+-][\w.@+-]*\.(?:" + _EXT + r")"
     r"|\.(?:env|gitignore|dockerignore|editorconfig|npmrc|envrc|bashrc|zshrc)(?:\.\w+)?"
     r"|Dockerfile|Makefile|Procfile|Gemfile|Jenkinsfile|CMakeLists\.txt)(?![\w/(])")
+_PATH_ANCHOR = re.compile(r"(?:/|\.+[^\s.])\S*")  # not a full stop ending a sentence
+_NON_BLANK = re.compile(r"\S*")
+_PATH_WHOLE = re.compile(r"Dockerfile|Makefile|Procfile|Gemfile|Jenkinsfile|:\\")
 _NOT_FILES = frozenset({"node.js", "next.js", "vue.js", "nuxt.js", "three.js", "d3.js",
                         "express.js", "react.js", "chart.js", "socket.io", "ext.js"})
-_ISSUE = re.compile(r"(?<![\w&#/])#\d{1,5}(?![\w#])")
+# Patterns start with a literal or a character class (their look-behind moved after the
+# first character) so the regex engine skips ahead to candidates instead of trying a
+# match at every position; a 10k-turn session is several megabytes of text.
+_ISSUE = re.compile(r"#(?<![\w&#/]#)\d{1,5}(?![\w#])")
 _TICKET = re.compile(r"\b(?:CVE-\d{4}-\d{3,7}|(?!(?:UTF|SHA|ISO|AES|RSA|TLS|COVID|MD|RFC|"
                      r"HTTP|PEP|ES|GPT|IPV|X)-)[A-Z][A-Z0-9]{1,9}-\d{1,6})\b")
 _VERSION = re.compile(
-    r"(?<![\w./=@^~-])(?:v\d+(?:\.\d+){1,3}|\d+\.\d+\.\d+(?:\.\d+)?)(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?"
-    r"(?![\w]|\.\d)")
-_NAMED_VERSION = re.compile(
-    r"(?i)(?<![\w/.-])(?:python|py|node|nodejs|go|golang|java|ruby|rust|php|django|flask|fastapi|react|"
-    r"vue|angular|postgres|postgresql|mysql|redis|ubuntu|debian|alpine|version|release|"
-    r"sqlalchemy|pydantic|numpy|pandas|typescript|npm|pip|kubernetes|docker|openssl|gcc|"
-    r"clang|ponyc|pytest|telegram-bot|ptb|llvm)[ \t]?v?\d+\.\d+(?![\w]|\.\d)")
+    r"[v\d](?<![\w./=@^~-][v\d])(?:(?<=v)\d+(?:\.\d+){1,3}|(?<=\d)\d*\.\d+\.\d+(?:\.\d+)?)"
+    r"(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?(?![\w]|\.\d)")
+# A version named by its product ("Python 3.11", "ptb 20.1"): found from the digits, which
+# are rare, and then checked backwards for the name, instead of trying every name at every
+# position of the text.
+_NAMES = (r"python|py|node|nodejs|go|golang|java|ruby|rust|php|django|flask|fastapi|react|"
+          r"vue|angular|postgres|postgresql|mysql|redis|ubuntu|debian|alpine|version|release|"
+          r"sqlalchemy|pydantic|numpy|pandas|typescript|npm|pip|kubernetes|docker|openssl|gcc|"
+          r"clang|ponyc|pytest|telegram-bot|ptb|llvm")
+_NAMED_DIGITS = re.compile(r"\d(?<!\d\d)\d*\.\d+(?![\w]|\.\d)")
+_NAMED_HEAD = re.compile(r"(?i)(?<![\w/.-])(?:" + _NAMES + r")[ \t]?v?\Z")
+_NAMED_REACH = 16  # longest name, a blank and a "v"
 _PIN = re.compile(r"(?<![\w.-])(?:@[\w.-]+/)?[A-Za-z][\w.-]*(?:==|>=|<=|~=|!=|@\^?~?)"
                   r"\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z]+)*")
 _PORT = re.compile(r"(?<![\w:/.\[\]#$])((?:localhost|\d{1,3}(?:\.\d{1,3}){3})?:\d{2,5})"
                    r"(?![\w:]|\.\d)")
 _PORT_WORD = re.compile(r"(?i)\bports?[ \t]*[:=]?[ \t]*\d{2,5}\b")
 _ENV = re.compile(r"(?<![\w$-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\$\{?[A-Z][A-Z0-9_]+\}?")
-_SHA = re.compile(r"(?<![\w/.#-])[0-9a-f]{7,64}(?![\w-])")
+_SHA = re.compile(r"[0-9a-f](?<![\w/.#-][0-9a-f])[0-9a-f]{6,63}(?![\w-])")
+_HEX_LETTER = re.compile(r"[a-f]")
 _DIGIT = re.compile(r"\d")
-_PIN_GATE = re.compile(r"[=<>~!]=|@")
+# Gates: cheap scans for something a pattern cannot match without.
+_PIN_OPS = ("==", ">=", "<=", "~=", "!=", "@")
 _EXC_GATE = re.compile(r"Error|Exception|Warning|Interrupt|Exit|Iteration|Fault")
-_ERR_GATE = re.compile(r"(?i)error|fatal|panic|FAILED|npm ERR")
+_ERR_WORDS = ("error", "fatal", "panic", "failed", "npm err")
+_PORT_WORD_GATE = re.compile(r"[Pp][Oo][Rr][Tt][Ssſ]?[ \t]*[:=]?[ \t]*\d")
+_PIN_ANCHOR = re.compile(r"[=<>~!@]\S*")
+_VERSION_ANCHOR = re.compile(r"\d\.\d\S*")
+_TICKET_ANCHOR = re.compile(r"[A-Z0-9]-\d\S*")
+_PORT_GATE = re.compile(r":\d\d")
+_ENV_GATE = re.compile(r"_[A-Z0-9]")
+_ENV_DOLLAR_GATE = re.compile(r"\$\{?[A-Z]")
 _PATH_GATE = re.compile(r"[/\\]|\.\w|file")
+_SEPS = re.compile(r"[/\\]")
+_LETTER = re.compile(r"[A-Za-z]")
+_ROOTED = re.compile(r"(?:/|~/|\.{1,2}/|[A-Za-z]:\\)")
+_EXPORT = re.compile(r"export\s+[A-Za-z_]\w*=")
 _ENV_ASSIGN = re.compile(r"^(?:[A-Z][A-Z0-9_]*=\S*\s+)+")
 _FILE_ONLY = re.compile(r"^[\w.@+-]+\.(?:" + _EXT + r")$")
 
@@ -124,14 +150,14 @@ def _cap(value: str) -> str:
 def _valid_path(p: str) -> bool:
     if p.lower() in _NOT_FILES or "//" in p:
         return False
-    parts = [x for x in re.split(r"[/\\]", p) if x and x not in (".", "..", "~")]
+    parts = [x for x in _SEPS.split(p) if x and x not in (".", "..", "~")]
     if not parts or all(x.replace(".", "").isdigit() for x in parts):
         return False
-    if not re.search(r"[A-Za-z]", p):
+    if not _LETTER.search(p):
         return False
     if ("/" not in p and "\\" not in p) or _FILE_ONLY.match(parts[-1]):
         return True
-    if re.match(r"^(?:/|~/|\.{1,2}/|[A-Za-z]:\\)", p):
+    if _ROOTED.match(p):
         return len(parts) >= 2 or p.endswith("/")
     return len(parts) >= 3  # "a/b" is too often prose ("and/or", "client/server")
 
@@ -140,7 +166,7 @@ def _is_command(content: str) -> bool:
     body = _ENV_ASSIGN.sub("", content.lstrip("$ ").strip())
     first = body.split(" ", 1)[0] if body else ""
     if first == "export":  # shell export, not a JavaScript one
-        return bool(re.match(r"export\s+[A-Za-z_]\w*=", body))
+        return bool(_EXPORT.match(body))
     if first in KNOWN_COMMANDS:
         return True
     return first.startswith("./") and len(first) > 2 or (
@@ -150,13 +176,13 @@ def _is_command(content: str) -> bool:
 def _classify_span(content: str) -> Kind | None:
     """Kind of an inline code span; code spans are deliberate, so accept most of them."""
     c = content.strip()
-    if not c or len(c) > _MAX_LEN or not re.search(r"[A-Za-z]", c):
+    if not c or len(c) > _MAX_LEN or not _LETTER.search(c):
         return None
     if _URL.fullmatch(c):
         return "url"
     if _EXC.fullmatch(c):
         return "error"
-    if " " not in c and ("/" in c or "\\" in c) and "://" not in c and re.search(r"[A-Za-z]", c):
+    if " " not in c and ("/" in c or "\\" in c) and "://" not in c:
         return "path"
     if _FILE_ONLY.match(c) and c.lower() not in _NOT_FILES:
         return "path"
@@ -221,41 +247,80 @@ def iter_artifacts(text: str) -> Iterator[tuple[int, Artifact]]:
     if " -" in unfenced:
         for pos, cmd in _bare_commands(unfenced):
             hits.append((pos, "command", cmd))
-    if _ERR_GATE.search(masked):
+    low = masked.lower()
+    if any(w in low for w in _ERR_WORDS):
         for rx in (_ERRLINE, _FAILED):
             for m in rx.finditer(masked):
                 hits.append((m.start(1), "error", _cap(m.group(1).rstrip())))
     if _PATH_GATE.search(masked):
-        for m in _PATH.finditer(masked):
+        for m in _path_matches(masked):
             p = _trim(m.group(1)) if not m.group(1).endswith("/") else m.group(1)
             if _valid_path(p):
                 hits.append((m.start(1), "path", p))
-    digits = _DIGIT.search(masked) is not None
-    gated = ((_ISSUE, digits and "#" in masked), (_TICKET, digits and "-" in masked),
-             (_NAMED_VERSION, digits and "." in masked), (_PIN, digits and _PIN_GATE.search(
-                 masked) is not None), (_PORT_WORD, digits and ("ort" in masked or "ORT" in masked)),
-             (_ENV, "_" in masked or "$" in masked))
-    for rx, go in gated:
-        if go:
-            for m in rx.finditer(masked):
-                hits.append((m.start(), "identifier", m.group(0)))
-    if digits and "." in masked:
-        for m in _VERSION.finditer(masked):
+    if _DIGIT.search(masked) is not None:
+        _numbered(masked, hits)
+    if _ENV_GATE.search(masked) or _ENV_DOLLAR_GATE.search(masked):
+        for m in _ENV.finditer(masked):
+            hits.append((m.start(), "identifier", m.group(0)))
+    hits.sort(key=lambda h: (h[0], _KIND_ORDER[h[1]]))
+    for pos, kind, value in hits:
+        if value and "\n" not in value:
+            yield pos, Artifact(kind, value)
+
+
+def _in_runs(rx: re.Pattern[str], anchor: re.Pattern[str], text: str
+             ) -> Iterator[re.Match[str]]:
+    """``rx`` matches, searched only in the blank-free runs of ``text`` holding an
+    ``anchor`` match (an anchor runs on to the end of its run, ``...\\S*``). Exact for
+    patterns that cannot span a blank nor match without their anchor; look-arounds still
+    see the whole text."""
+    n, rev = len(text), ""
+    for a in anchor.finditer(text):
+        p = a.start()
+        rev = rev or text[::-1]
+        start = p - (_NON_BLANK.match(rev, n - p).end() - (n - p))
+        yield from rx.finditer(text, start, a.end())
+
+
+def _path_matches(masked: str) -> Iterator[re.Match[str]]:
+    """Only a Windows path (``C:\\My Files``) can hold a blank, and only bare names like
+    Dockerfile lack a "/" or a "." followed by more: those texts get a full scan."""
+    if _PATH_WHOLE.search(masked):
+        return _PATH.finditer(masked)
+    return _in_runs(_PATH, _PATH_ANCHOR, masked)
+
+
+def _numbered(masked: str, hits: list[tuple[int, Kind, str]]) -> None:
+    """Identifiers that contain a digit: issues, tickets, versions, pins, ports, shas."""
+    if "#" in masked:
+        for m in _ISSUE.finditer(masked):
+            hits.append((m.start(), "identifier", m.group(0)))
+    if "-" in masked:
+        for m in _in_runs(_TICKET, _TICKET_ANCHOR, masked):
+            hits.append((m.start(), "identifier", m.group(0)))
+    if "." in masked:
+        for d in _NAMED_DIGITS.finditer(masked):
+            head = _NAMED_HEAD.search(masked, max(d.start() - _NAMED_REACH, 0), d.start())
+            if head is not None:
+                hits.append((head.start(), "identifier", masked[head.start():d.end()]))
+    if any(op in masked for op in _PIN_OPS):
+        for m in _in_runs(_PIN, _PIN_ANCHOR, masked):
+            hits.append((m.start(), "identifier", m.group(0)))
+    if _PORT_WORD_GATE.search(masked):
+        for m in _PORT_WORD.finditer(masked):
+            hits.append((m.start(), "identifier", m.group(0)))
+    if "." in masked:
+        for m in _in_runs(_VERSION, _VERSION_ANCHOR, masked):
             hits.append((m.start(), "identifier", _trim(m.group(0))))
-    if digits and ":" in masked:
+    if _PORT_GATE.search(masked):
         for m in _PORT.finditer(masked):
             port = int(m.group(1).rsplit(":", 1)[1])
             if 1 <= port <= 65535:
                 hits.append((m.start(1), "identifier", m.group(1)))
-    if digits:
-        for m in _SHA.finditer(masked):
-            v = m.group(0)
-            if re.search(r"[a-f]", v) and re.search(r"\d", v):
-                hits.append((m.start(), "identifier", v))
-    hits.sort(key=lambda h: (h[0], KINDS.index(h[1])))
-    for pos, kind, value in hits:
-        if value and "\n" not in value:
-            yield pos, Artifact(kind, value)
+    for m in _SHA.finditer(masked):
+        v = m.group(0)
+        if _HEX_LETTER.search(v) and _DIGIT.search(v):
+            hits.append((m.start(), "identifier", v))
 
 
 def _bare_commands(text: str) -> Iterator[tuple[int, str]]:
@@ -299,4 +364,18 @@ def extract_artifacts(text: str) -> list[Artifact]:
 def coverage(markdown: str, artifacts: Iterable[Artifact]) -> tuple[int, int]:
     """(kept, total): how many distinct artifact values appear verbatim in ``markdown``."""
     values = {a.value for a in artifacts}
-    return sum(1 for v in values if v in markdown), len(values)
+    # Thousands of values against a long handoff: index where each short substring of
+    # the markdown starts, then compare each value only at its first gram's positions.
+    starts: dict[str, list[int]] = {}
+    for i in range(len(markdown) - _GRAM + 1):
+        starts.setdefault(markdown[i:i + _GRAM], []).append(i)
+    kept = 0
+    for v in values:
+        if len(v) < _GRAM:
+            kept += v in markdown
+        else:
+            for i in starts.get(v[:_GRAM], ()):
+                if markdown.startswith(v, i):
+                    kept += 1
+                    break
+    return kept, len(values)

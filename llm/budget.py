@@ -105,11 +105,13 @@ def select(entries: list[Entry], artifacts: list[RankedArtifact], available: int
     tight = art_total > art_room
     noise_room = int(available * NOISE_SHARE)
     for r in sorted(artifacts, key=lambda r: (-r.rank, tie(r.artifact.value), r.artifact.value)):
+        if spent >= art_room:
+            break  # every artifact costs at least one word
         a = r.artifact
-        if tight and a.value in body:
-            continue
         c = _cost(code(a.value)) + (0 if group_of(a) in groups else 2)
         if spent + c > art_room or (not r.core and c > noise_room):
+            continue
+        if tight and a.value in body:  # the substring test is the costly check: last
             continue
         if not r.core:
             noise_room -= c

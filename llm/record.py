@@ -28,6 +28,8 @@ def group_of(a: Artifact) -> str:
 
 def code(value: str) -> str:
     """Inline code span holding ``value`` verbatim, even if it contains backticks."""
+    if "`" not in value:
+        return f"`{value}`"
     longest = max((len(r) for r in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""

@@ -232,7 +232,7 @@ class SessionScan:
             return  # the closed items carry this sentence into Done already
         replaces = self._supersede(sentence) if section == DECISIONS else ()
         self._uid += 1
-        item = Item(section, text, score(sentence, role, label, len(arts)), self.seq,
+        item = Item(section, text, score(sentence, role, label, len(arts), len(keys)), self.seq,
                     self.session, keys, arts, self._uid, turn=self.turns, replaces=replaces)
         if section == PROBLEMS and text.startswith("`"):
             self._pair = item

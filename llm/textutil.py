@@ -55,19 +55,27 @@ def truncate_words(text: str, max_words: int, ellipsis: str = "…") -> str:
 def keywords(text: str) -> frozenset[str]:
     """Lower-cased content words used to decide whether two items talk about one task."""
     out: set[str] = set()
-    for m in _WORD.finditer(text):
-        w = m.group(0).lower().strip("'-+")
+    add = out.add
+    for w in _WORD.findall(text):  # hot: called for every classified sentence
+        w = w.lower().strip("'-+")
         if len(w) >= 3 and w not in STOPWORDS:
-            out.add(_stem(w))
+            add(_stem(w))
     return frozenset(out)
 
 
 def _stem(word: str) -> str:
-    """Crude suffix stripping so "reserve"/"reserved"/"reserving" match."""
-    for suf in ("ing", "ed", "es", "s", "e"):
-        if len(word) - len(suf) >= 4 and word.endswith(suf):
-            return word[: -len(suf)]
-    return word
+    """Crude suffix stripping so "reserve"/"reserved"/"reserving" match.
+
+    First of -ing, -ed, -es, -s, -e that leaves at least four letters.
+    """
+    n = len(word)
+    if n < 5:
+        return word
+    if n >= 7 and word.endswith("ing"):
+        return word[:-3]
+    if n >= 6 and word.endswith(("ed", "es")):
+        return word[:-2]
+    return word[:-1] if word.endswith(("s", "e")) else word
 
 
 def escape_cell(text: str) -> str:
