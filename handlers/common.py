@@ -42,7 +42,4 @@ async def active_project(update: Update, context: Context) -> Project | None:
 
 async def active_project_and_session(update: Update,
                                      context: Context) -> tuple[Project | None, Session | None]:
-    project = await active_project(update, context)
-    if project is None:
-        return None, None
-    return project, await session_store.active_session(context.bot_data.database, project.id)
+    return await session_store.chat_target(context.bot_data.database, chat_id(update))

@@ -10,8 +10,8 @@ from telegram.constants import ParseMode
 
 from handlers.common import NO_PROJECT
 from handlers.context import Context
+from handlers.debounce import debounce
 from handlers.replies import esc
-from storage import projects as project_store
 from storage import sessions as session_store
 from storage import turns as turn_store
 from storage.models import NewTurn, Project, Session
@@ -41,9 +41,7 @@ async def open_session(context: Context, chat_id: int,
                        thread_id: int | None) -> tuple[Project, Session] | None:
     """The chat's open session, or None after telling the user (once per state) what to do."""
     assert context.chat_data is not None
-    db = context.bot_data.database
-    project = await project_store.active_project(db, chat_id)
-    session = await session_store.active_session(db, project.id) if project else None
+    project, session = await session_store.chat_target(context.bot_data.database, chat_id)
     if project is not None and session is not None:
         context.chat_data.pop(NUDGE_KEY, None)
         return project, session
@@ -58,15 +56,14 @@ async def open_session(context: Context, chat_id: int,
     return None
 
 
-async def _send_ack(context: Context) -> None:
-    job = context.job
-    assert job is not None and job.chat_id is not None and context.chat_data is not None
+async def _send_ack(context: Context, where: tuple[int, int | None]) -> None:
+    assert context.chat_data is not None
     pending: PendingAck | None = context.chat_data.pop(ACK_KEY, None)
     if pending is None or pending.saved == 0:
         return
     noun = "message" if pending.saved == 1 else "messages"
     ai = f" ({pending.from_ai} from AI)" if pending.from_ai else ""
-    await say(context, job.chat_id, job.data or None,  # type: ignore[arg-type]
+    await say(context, where[0], where[1],
               f"✓ Saved {pending.saved} {noun}{ai} to session {pending.session} "
               f"of <b>{esc(pending.project)}</b>.", quiet=True)
 
@@ -74,18 +71,15 @@ async def _send_ack(context: Context) -> None:
 def schedule_ack(context: Context, chat_id: int, thread_id: int | None, project: Project,
                  session: Session, saved: int, from_ai: int) -> None:
     """Count into the pending acknowledgement and push its job back: one ack per burst."""
-    assert context.chat_data is not None and context.job_queue is not None
+    assert context.chat_data is not None
     pending = context.chat_data.get(ACK_KEY)
     if not isinstance(pending, PendingAck) or pending.session != session.number:
         pending = PendingAck(project.name, session.number)
         context.chat_data[ACK_KEY] = pending
     pending.saved += saved
     pending.from_ai += from_ai
-    name = f"ack:{chat_id}:{thread_id or 0}"
-    for job in context.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    context.job_queue.run_once(_send_ack, context.bot_data.ack_delay_s, chat_id=chat_id,
-                               name=name, data=thread_id or 0)
+    debounce(context, f"ack:{chat_id}:{thread_id or 0}", context.bot_data.ack_delay_s, chat_id,
+             _send_ack, (chat_id, thread_id))
 
 
 async def store_turns(context: Context, chat_id: int, thread_id: int | None,

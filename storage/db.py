@@ -108,18 +108,24 @@ class Database:
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement atomically; returns lastrowid."""
+        return (await self.write(sql, params))[0]
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, int]:
+        """One write statement, atomic on its own (autocommit), never inside another
+        coroutine's open transaction; returns (lastrowid, rowcount) in one round trip."""
         async with self._write_lock:
             cursor = await self.conn.execute(sql, params)
-            return cursor.lastrowid or 0
+            return cursor.lastrowid or 0, cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
+    # Reads use execute_fetchall: one trip to aiosqlite's thread instead of three
+    # (execute, fetch, close), which is most of the cost of a small query.
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)  # type: ignore[return-value]
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.db import Database, utcnow
-from storage.models import Session
+from storage.models import Project, Session
 
 
 class SessionAlreadyActive(Exception):
@@ -64,3 +64,25 @@ async def complete_session(db: Database, session_id: int, notes: str) -> Session
         return None
     row = await db.fetchone("SELECT * FROM sessions WHERE id = ?", (session_id,))
     return Session.from_row(row) if row else None
+
+
+async def chat_target(db: Database, chat_id: int) -> tuple[Project | None, Session | None]:
+    """The chat's active project and its open session in one query: this runs for every
+    captured message, so it is one round trip, not two."""
+    row = await db.fetchone(
+        "SELECT p.id, p.chat_id, p.name, p.description, p.created_by, p.created_at,"
+        " s.id AS s_id, s.number, s.status, s.objectives, s.notes, s.started_by,"
+        " s.started_at, s.completed_at"
+        " FROM chats c JOIN projects p ON p.id = c.active_project_id AND p.chat_id = c.id"
+        " LEFT JOIN sessions s ON s.project_id = p.id AND s.status = 'active'"
+        " WHERE c.id = ?",
+        (chat_id,),
+    )
+    if row is None:
+        return None, None
+    project = Project.from_row(row)
+    if row["s_id"] is None:
+        return project, None
+    return project, Session(row["s_id"], project.id, row["number"], row["status"],
+                            row["objectives"], row["notes"], row["started_by"],
+                            row["started_at"], row["completed_at"])

@@ -32,6 +32,8 @@ async def insert_turns(conn: aiosqlite.Connection, session_id: int,
 
 async def add_turns(db: Database, session_id: int, turns: Sequence[NewTurn]) -> int:
     """Store turns in one transaction; returns how many were new."""
+    if len(turns) == 1:  # the common case: one statement is its own transaction
+        return (await db.write(_INSERT, _row(session_id, turns[0], utcnow())))[1]
     async with db.transaction() as conn:
         return await insert_turns(conn, session_id, turns)
 
