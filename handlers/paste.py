@@ -8,6 +8,7 @@ from telegram import Message
 
 from handlers.common import display_name
 from handlers.context import Context
+from handlers.debounce import cancel, debounce
 from handlers.sink import store_turns
 from storage.models import NewTurn
 from transcripts.pasted import has_markers, split_pasted
@@ -59,9 +60,7 @@ def _job_name(chat_id: int, key: tuple[int, int]) -> str:
 
 async def flush(context: Context, chat_id: int, key: tuple[int, int]) -> None:
     buffer = _buffers(context).pop(key, None)
-    assert context.job_queue is not None
-    for job in context.job_queue.get_jobs_by_name(_job_name(chat_id, key)):
-        job.schedule_removal()
+    cancel(context, _job_name(chat_id, key))
     if buffer is not None:
         await store_turns(context, chat_id, buffer.thread_id, to_turns(buffer))
 
@@ -73,10 +72,8 @@ async def flush_chat(context: Context, chat_id: int) -> None:
         await flush(context, chat_id, key)
 
 
-async def _flush_job(context: Context) -> None:
-    job = context.job
-    assert job is not None and job.chat_id is not None
-    await flush(context, job.chat_id, job.data)  # type: ignore[arg-type]
+async def _flush_later(context: Context, target: tuple[int, tuple[int, int]]) -> None:
+    await flush(context, target[0], target[1])
 
 
 async def add_fragment(message: Message, context: Context, text: str) -> None:
@@ -98,9 +95,5 @@ async def add_fragment(message: Message, context: Context, text: str) -> None:
         buffers[key] = buffer
     buffer.parts[message.message_id] = text
     buffer.chars += len(text)
-    assert context.job_queue is not None
-    name = _job_name(message.chat_id, key)
-    for job in context.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    context.job_queue.run_once(_flush_job, data.stitch_window_s, chat_id=message.chat_id,
-                               name=name, data=key)
+    debounce(context, _job_name(message.chat_id, key), data.stitch_window_s, message.chat_id,
+             _flush_later, (message.chat_id, key))
