@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(TypeHandler(Update, make_gate(config.access)), group=-2)
     app.add_handler(MessageHandler(filters.COMMAND, capture.end_paste_window), group=-1)
+    # Captured messages are most updates: their handlers come first and use cheap filters
+    # (a message with text or a caption is never a service message).
+    message = filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(message & filters.Document.ALL, imports.import_document,
+                                   block=False))
+    app.add_handler(MessageHandler(message & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
+                                   capture.capture_message))
     commands: list[tuple[str, Any, bool]] = [
         ("start", help_handlers.start, True),
         ("help", help_handlers.help_command, True),
@@ -49,11 +56,7 @@ def _wire(app: BatonApp, config: Config) -> None:
                                          block=False))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
-    messages = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
-    app.add_handler(MessageHandler(messages & filters.Document.ALL, imports.import_document,
-                                   block=False))
-    app.add_handler(MessageHandler(messages & (filters.TEXT | filters.CAPTION), capture.capture_message))
-    app.add_handler(MessageHandler(messages, chat_events.non_text))
+    app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))
     app.add_error_handler(on_error)
 
 
