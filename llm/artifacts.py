@@ -62,7 +62,7 @@ _FLAG = re.compile(r" --?[A-Za-z]")
 _BARE_HEAD = re.compile(r"(?<![\w./`$-])[a-z][\w.+-]*(?=(?: +[^\s`,;]+){0,3} --?[A-Za-z])")
 _BARE_TAIL = re.compile(r"(?: +[^\s`,;]+){1,12}")
 _PROSE_STOP = frozenset("and it to then the but with which so if when should will is was that "
-                        "this on for or again now before after — – - a an it's".split())
+                        "this on for or again now before after — – - a an it's please".split())
 _EXT = (r"py|pyi|ipynb|js|mjs|cjs|jsx|ts|tsx|json|jsonl|ya?ml|toml|ini|cfg|conf|env|md|rst|"
         r"txt|csv|tsv|sql|sh|bash|zsh|ps1|bat|c|h|cc|cpp|hpp|cs|go|rs|java|kt|kts|swift|rb|"
         r"php|pl|lua|scala|dart|ex|exs|erl|hs|ml|clj|vue|svelte|html?|css|scss|sass|less|xml|"
@@ -331,8 +331,9 @@ def _bare_commands(text: str) -> Iterator[tuple[int, str]]:
         if flag.start() < done:
             continue
         line_start = blanked.rfind("\n", 0, flag.start()) + 1
+        # up to the flag's end: the head's look-ahead must see this flag ("pytest -x")
         m = next((h for h in _BARE_HEAD.finditer(blanked, max(line_start, flag.start() - 120),
-                                                  flag.start()) if h.group(0) in KNOWN_COMMANDS),
+                                                  flag.end()) if h.group(0) in KNOWN_COMMANDS),
                  None)
         tail = _BARE_TAIL.match(blanked, m.end()) if m else None
         if m is None or tail is None:
