@@ -7,6 +7,9 @@ done work last, with older sessions allowed fewer words than newer ones.
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from llm.artifacts import Artifact
@@ -19,7 +22,11 @@ SECTION_PRIORITY: dict[str, float] = {CONSTRAINTS: 6.0, DECISIONS: 5.0, OPEN: 4.
                                       PROBLEMS: 4.0, GOAL: 4.0, STATE: 3.5, DONE: 3.0}
 ARTIFACT_SHARE = 0.45  # of the flexible budget reserved for the artifact record first
 NOISE_SHARE = 0.1  # at most this much of it for artifacts seen only in tool output/sample code
-_KIND_RANK = {"error": 3.0, "command": 3.0, "path": 3.0, "url": 2.5, "identifier": 2.0}
+SERIES_MIN, SERIES_PENALTY = 4, 1.5  # this many values of one shape are a series
+_NUMBER = re.compile(r"\d+")
+FOCUS_BONUS = 2.5  # stated on its own in a short sentence: outranks any amount of repetition
+CARRY_BONUS, CARRY_STANDING = 1.0, 2.5  # survived a previous handoff; how high it stood
+_KIND_RANK = {"error": 3.0, "command": 3.0, "path": 3.0, "url": 2.5, "identifier": 2.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +52,45 @@ class RankedArtifact:
 
 
 def artifact_rank(a: Artifact, count: int, by_user: bool, carried: bool,
-                  prose: bool = True) -> float:
+                  prose: bool = True, mentions: int | None = None, focus: bool = False,
+                  standing: float = 1.0, series: int = 1) -> float:
     """Importance of an artifact: kind, repetition, who mentioned it, earlier survival.
 
     Something a person or the assistant named in prose outweighs anything that only
-    scrolled past in tool output or inside sample code (test listings, pip freeze, ...).
-    Position in the session deliberately plays no part.
+    scrolled past in tool output or inside sample code (test listings, pip freeze, ...):
+    repetition counts mostly through ``mentions`` (occurrences in prose; all of
+    ``count`` when unknown), and a value stated as the subject of a short sentence
+    (``focus``) was meant to be kept. A ``carried`` artifact (in the previous record)
+    keeps part of its earlier rank through ``standing``, its place in that record (1.0 =
+    first of its group), so an issue number stated three sessions ago still outranks a
+    path that scrolled past. A member of a ``series`` (distinct values of one
+    :func:`shape`: ``src/mod7/file7.py``, ``pip install rich==5.2.1``) is generated
+    output, not something stated. Position in the session deliberately plays no part.
     """
-    value = _KIND_RANK[a.kind] + min(math.log2(count + 1), 4.0)
+    said = count if mentions is None else min(mentions, count)
+    value = _KIND_RANK[a.kind] + min(math.log2(said + 1), 3.0)
+    value += min(math.log2(count - said + 1), 4.0) * 0.25
+    many = series >= SERIES_MIN
+    value += FOCUS_BONUS if focus and not many else 0.0
+    value -= SERIES_PENALTY if many else 0.0
     value += 1.0 if by_user else 0.0
-    value += 1.5 if carried else 0.0
+    value += CARRY_BONUS + CARRY_STANDING * standing if carried else 0.0
     value += 0.0 if prose or carried else -3.0
     if a.kind == "identifier" and len(a.value) <= 2:
         value -= 1.0
     return value
+
+
+def shape(value: str) -> str:
+    """A value with its numbers blanked: members of one generated series share it."""
+    return _NUMBER.sub("#", value)
+
+
+def series_sizes(values: Iterable[str]) -> dict[str, int]:
+    """For each distinct value, how many distinct values share its :func:`shape`."""
+    shapes = {v: shape(v) for v in values}
+    sizes = Counter(shapes.values())
+    return {v: sizes[s] for v, s in shapes.items()}
 
 
 def _cost(text: str) -> int:

@@ -54,13 +54,14 @@ def _cue(triggers: str, *alts: str) -> Cue:
 _WORDS = re.compile(r"[a-z](?:[a-z0-9'-]*[a-z0-9])?")  # trailing ' and - are not part of a word
 NEGATION = _cue("not never no cannot", r"\b(?:not|never|no longer|cannot)\b")
 FAILED = _cue("work help fix retry again dead gave abandon abandoned luck worse approach "
-              "attempt idea workaround tried failed",
+              "attempt idea workaround tried failed difference effect",
               r"\b(?:didn'?t|did not|doesn'?t|does not|won'?t|will not) (?:work|help|fix)",
               r"\b(?:do not|don'?t|never) (?:retry|try .{0,40}? again)", r"\bdead end\b",
               r"\bgave up\b", r"\babandon(?:ed)?\b", r"\bno luck\b",
               r"\bmade (?:it|things) worse\b",
               r"\b(?:approach|attempt|idea|workaround) (?:failed|did ?n[o']t)",
-              r"\btried\b.{1,80}?\bbut\b", r"\b(?:this|that|it) failed\b")
+              r"\btried\b.{1,80}?\bbut\b", r"\b(?:this|that|it) failed\b",
+              r"\b(?:made|makes) (?:no|zero) difference\b", r"\bhad no effect\b")
 FIX = _cue("fix fixed solved resolved root caused turned problem issue bug cause culprit "
            "workaround sorted rid",
            r"\bfix(?:ed)? (?:it |this |that )?(?:by|with|via)\b", r"\bthe fix (?:is|was)\b",
@@ -106,15 +107,19 @@ DECISION = _cue("decided decide decision let's lets we'll going go instead switc
                 r"\bchoose\b", r"\bopted\b", r"\bsettled on\b", r"\brather than\b",
                 r"\bwe will use\b", r"\bagreed\b", r"\breplac(?:e|ed|ing)\b.{1,60}?\bwith\b",
                 r"\bmov(?:e|ed|ing) (?:from|off)\b", r"\bno longer use\b")
+# Leads that mark a standing instruction: "btw, keep ...", "Before I forget: ...".
+_MEMO = r"^(?:(?:btw|also|and|please|oh|remember|before i forget)[,:]? )*"
 CONSTRAINT = _cue("must mustn't mustnt never always don't dont do prefer preferred preference "
                   "prefers should shouldn't no avoid only require required requirement has "
-                  "not without keep use have rule every",
+                  "not without keep use have rule every remember forget",
                   r"\bmust(?:n'?t)?\b", r"\bnever\b", r"\balways\b", r"\bdon'?t\b",
                   r"\bdo not\b", r"\bprefer(?:red|ence|s)?\b", r"\bshould(?:n'?t| not)\b",
                   r"\bno new\b", r"\bavoid\b", r"\bonly use\b", r"\brequire(?:d|ment)\b",
                   r"\b(?:has|have) to\b", r"\bnot allowed\b", r"\bwithout asking\b",
                   r"\bone rule\b", r"\bevery\b.{1,60}\bneeds?\b",
-                  r"^(?:(?:btw|also|and|please|oh|remember)[,:]? )*(?:keep|stick to|stay on)\b",
+                  _MEMO + r"(?:keep|stick to|stay on)\b",
+                  r"^(?:(?:btw|also|and|please|oh)[,:]? )*(?:remember(?: that)?|before i forget)"
+                  r"[,:]? (?!to\b)",
                   r"\bkeep\b.{1,40}\b(?:green|passing)\b", r"\buse \S+,? not \S+")
 DONE_CUE = _cue("done fixed implemented added merged finished complete completed shipped "
                 "deployed resolved closed landed created wrote written refactored migrated set "
@@ -149,6 +154,25 @@ CHATTER = _cue("sure great thanks thank ok okay got sounds perfect cool nice awe
                r"nice|awesome|of course|certainly|absolutely|happy to help|glad)\b[ !.,]*$",
                r"\blet me know if\b", r"\bhope (?:this|that) helps\b", r"\bfeel free to\b",
                r"\bhere(?:'s| is) (?:the|an?) (?:updated|revised|complete)\b")
+
+
+# A sentence that announces a conclusion; the next sentence of the turn states it
+# ("Right, that settles it. The importer will stream the CSV in chunks of 5,000 rows.").
+ANNOUNCES = _cue("settles settled landed overnight decided decision verdict call conclusion "
+                 "final thinking",
+                 r"\b(?:that|this) settles it\b", r"\bwhere we landed\b", r"\bwe(?:'ve)? landed on\b",
+                 r"\bthought about it\b", r"\bslept on it\b", r"\bafter (?:some )?thinking\b",
+                 r"\b(?:final|my) (?:decision|verdict|call|answer)\b", r"\bdecision made\b",
+                 r"\bin conclusion\b")
+
+_ANNOUNCE_GATE = re.compile(r"settle|landed|overnight|decid|decision|verdict|call|conclusion|"
+                            r"thinking")  # most sentences have none of these: skip _words
+
+
+def announces(sentence: str) -> bool:
+    """Does a sentence only announce that a decision follows?"""
+    low = sentence.lower()
+    return _ANNOUNCE_GATE.search(low) is not None and ANNOUNCES.search(low, _words(low))
 
 
 _HEDGE = re.compile(r"\b(?:could|might|would|may|option|options|alternatively|either|if)\b")

@@ -10,13 +10,13 @@ import re
 from datetime import date
 
 from llm.artifacts import Artifact, coverage
-from llm.budget import RankedArtifact, artifact_rank, select
+from llm.budget import RankedArtifact, artifact_rank, select, series_sizes
 from llm.document import (ARTIFACTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT, SECTIONS,
                           STATE, Document, Footer, LogRow, blockquote, render_bullets,
                           render_footer, render_markdown, render_numbered, render_session_log)
 from llm.merge import Previous, carried_items, entries, last_request, read_previous
 from llm.model import Handoff, ProjectIn, SessionIn
-from llm.record import format_artifacts
+from llm.record import format_artifacts, group_of
 from llm.scan import SessionScan
 from llm.textutil import one_line, truncate_words
 from llm.tokens import count_words, estimate_tokens
@@ -78,20 +78,35 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
 def _rank_artifacts(prev: Previous, scan: SessionScan
                     ) -> tuple[list[RankedArtifact], list[Artifact]]:
     """Every source artifact (previous handoff + turns) with its budget rank."""
-    recorded = {a.value for a in prev.artifacts}
+    recorded = _standing(prev.artifacts)
+    sizes = series_sizes([a.value for a in prev.artifacts + prev.source_artifacts]
+                         + list(scan.arts))
     out: dict[str, RankedArtifact] = {}
     for a in prev.artifacts + prev.source_artifacts:
         if a.value not in out:
             stat = scan.arts.get(a.value)
             out[a.value] = RankedArtifact(a, artifact_rank(
                 a, 1 + (stat.count if stat else 0), bool(stat and stat.by_user),
-                a.value in recorded))
+                a.value in recorded, mentions=1 + (stat.mentions if stat else 0),
+                focus=bool(stat and stat.focus), standing=recorded.get(a.value, 0.0),
+                series=sizes[a.value]))
     for value, stat in scan.arts.items():
         if value not in out:
             out[value] = RankedArtifact(stat.artifact, artifact_rank(
-                stat.artifact, stat.count, stat.by_user, False, stat.prose), stat.prose)
+                stat.artifact, stat.count, stat.by_user, False, stat.prose, stat.mentions,
+                stat.focus, series=sizes[value]), stat.prose)
     ranked = list(out.values())
     return ranked, [r.artifact for r in ranked]
+
+
+def _standing(recorded: list[Artifact]) -> dict[str, float]:
+    """Each recorded artifact's place in its group of the previous record, 1.0 (first)
+    down towards 0: groups are written in rank order, so this is what the earlier
+    session knew about it (stated on its own, repeated) that the text no longer says."""
+    groups: dict[str, list[str]] = {}
+    for a in recorded:
+        groups.setdefault(group_of(a), []).append(a.value)
+    return {v: 1.0 - i / len(vs) for vs in groups.values() for i, v in enumerate(vs)}
 
 
 def _turns_covered(prev: Previous, session: SessionIn) -> int:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from llm.artifacts import Artifact, iter_artifacts
 from llm.document import CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, STATE
-from llm.extract import (FAILED_PREFIX, FENCE_BLOCK, Label, classify, resolves, score,
-                         split_sentences)
+from llm.extract import (FAILED_PREFIX, FENCE_BLOCK, Label, announces, classify, resolves,
+                         score, split_sentences)
 from llm.model import TurnIn
 from llm.record import code
 from llm.textutil import keywords, tie, truncate_words
@@ -23,6 +23,7 @@ from llm.textutil import keywords, tie, truncate_words
 CAPACITY: dict[str, int] = {GOAL: 10, STATE: 14, DONE: 24, DECISIONS: 24, CONSTRAINTS: 24,
                             PROBLEMS: 20, OPEN: 16, NEXT: 16}
 _ERROR_WINDOW = 8  # turns within which a fix is paired with the last error
+_FOCUS_WORDS = 25  # a statement longer than this is about more than its artifacts
 _REPLACED = re.compile(
     r"(?i)\b(?:instead of|rather than|switch(?:ed|ing)? (?:[\w-]+ ){0,3}?(?:away )?from|"
     r"replac(?:e|ed|ing)|no longer us(?:e|ing)|stop using|mov(?:e|ed|ing) (?:away )?(?:from|off)|"
@@ -65,6 +66,8 @@ class ArtStat:
     count: int = 0
     by_user: bool = False
     prose: bool = False  # named in someone's words, not only in tool output or sample code
+    mentions: int = 0  # occurrences in someone's words (the rest scrolled past)
+    focus: bool = False  # the subject of a short spoken statement (see SessionScan.feed)
 
 
 @dataclass(slots=True)
@@ -175,9 +178,11 @@ class SessionScan:
             stat.count += 1
             stat.by_user = stat.by_user or turn.role in ("user", "note")
             warning = a.kind == "error" and "Warning" in a.value
+            fenced = bool(fences) and any(s <= pos < e for s, e in fences)
+            stat.mentions += spoken and (not fenced or a.kind == "command")  # "run this:"
             if not stat.prose:  # shell lines and errors count even inside a code block
                 stat.prose = (a.kind == "error" and not warning) or (spoken and (
-                    a.kind in ("command", "error") or not any(s <= pos < e for s, e in fences)))
+                    a.kind in ("command", "error") or not fenced))
             values.setdefault(a.value, None)
             if a.kind == "error" and not warning:  # a warning must not unpair an error
                 self._error = (a.value, self.turns)
@@ -186,9 +191,18 @@ class SessionScan:
         limit = 30 if turn.source in ("pasted", "file") else 400
         head = [v for v, _ in zip(values, range(40))]
         opening = self.want_goal and turn.role == "user"
+        announced = False
         for sentence in split_sentences(turn.text, limit):
             self.seq += 1
+            if head:
+                self._focus(sentence, head)
             label = classify(sentence, turn.role)
+            if label is None and announced and not sentence.endswith("?") \
+                    and len(keywords(sentence)) >= 2:
+                label = Label(DECISIONS, 0.9)  # "That settles it. <the decision>"
+            announced = (label is None or label.section in (DONE, STATE)) and announces(sentence)
+            if announced:
+                label = None  # "here is where we landed" is no finished work of its own
             if label is None and opening and len(keywords(sentence)) >= 4 \
                     and not sentence.endswith("?"):
                 label = Label(GOAL, 0.5)  # the first substantial request sets the goal
@@ -197,6 +211,19 @@ class SessionScan:
                 self._take(sentence, label, turn.role, head)
         if opening:
             self.want_goal = False
+
+    def _focus(self, sentence: str, values: list[str]) -> None:
+        """Mark the artifacts a short statement is about ("This is tracked in issue #482.").
+
+        Stated on their own they were meant to be remembered, unlike the same kind of
+        value in a listing or one of several in a long explanation; questions do not count.
+        """
+        if sentence.endswith("?") or sentence.count(" ") >= _FOCUS_WORDS:
+            return
+        named = [v for v in values if v in sentence]
+        if 0 < len(named) <= 2:
+            for v in named:
+                self.arts[v].focus = True
 
     def settle(self, notes: str) -> None:
         """Let the /complete notes close next steps and open problems they report done."""
