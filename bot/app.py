@@ -18,9 +18,11 @@ from bot.config import Config, LLMConfig
 from bot.errors import on_error
 from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
 from handlers.context import BatonApp, BotData
+from handlers.sink import make_commit_hook
 from llm.client import ChatClient, ClientSettings
 from llm.writer import LLMSettings
 from storage.db import Database
+from storage.turn_writer import TurnWriter
 from transcripts.model import Limits
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,7 @@ def build_application(config: Config, request: BaseRequest | None = None,
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         data: BotData = app.bot_data
         data.db = await Database.open(config.storage.path)
+        data.writer = TurnWriter(data.db, make_commit_hook(app))
         data.budget_words = config.handoff.budget_words
         data.ack_delay_s = config.capture.ack_delay_s
         data.stitch_window_s = config.capture.stitch_window_s
@@ -103,6 +106,8 @@ def build_application(config: Config, request: BaseRequest | None = None,
         if data.llm_client is not None:
             await data.llm_client.http.aclose()
             data.llm_client = None
+        if data.writer is not None:
+            await data.writer.drain()  # nothing a user was told is saved gets dropped
         if data.db is not None:
             await data.db.close()
             data.db = None

@@ -50,6 +50,8 @@ async def end_paste_window(update: Update, context: Context) -> None:
     """Runs before every command: what was pasted before it belongs before it."""
     if update.effective_chat is not None and context.chat_data is not None:
         await flush_chat(context, update.effective_chat.id)
+        if context.bot_data.writer is not None:
+            await context.bot_data.writer.drain()
 
 
 async def note(update: Update, context: Context) -> None:

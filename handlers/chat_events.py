@@ -6,6 +6,7 @@ from telegram.constants import ChatType
 
 from handlers.context import Context
 from handlers.replies import esc, reply
+from handlers.sink import forget_target
 from storage.projects import migrate_chat
 
 
@@ -14,6 +15,7 @@ async def migrated(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id:
         await migrate_chat(context.bot_data.database, message.chat_id, message.migrate_to_chat_id)
+        forget_target(context.chat_data)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from llm.client import ChatClient
 from llm.writer import LLMSettings
 from storage.db import Database
+from storage.turn_writer import TurnWriter
 from transcripts.model import Limits
 
 
@@ -17,6 +18,7 @@ class BotData:
     """Everything handlers share; `bot/` fills it in at start-up."""
 
     db: Database | None = None
+    writer: TurnWriter | None = None  # group commit for captured turns
     budget_words: int = 2000
     ack_delay_s: float = 2.0
     stitch_window_s: float = 1.5

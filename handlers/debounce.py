@@ -9,40 +9,45 @@ from __future__ import annotations
 import time
 from typing import Any, Awaitable, Callable
 
+from telegram.ext import JobQueue
+
 from handlers.context import Context
 
 Callback = Callable[[Context, Any], Awaitable[None]]
 _KEY = "debounce"  # chat_data[_KEY][name] = [deadline, callback, data]
 
 
-def _pending(context: Context) -> dict[str, list[Any]]:
-    assert context.chat_data is not None
-    return context.chat_data.setdefault(_KEY, {})
+def _pending(chat_data: dict[Any, Any] | None) -> dict[str, list[Any]]:
+    assert chat_data is not None
+    return chat_data.setdefault(_KEY, {})
 
 
-def debounce(context: Context, name: str, delay: float, chat_id: int, callback: Callback,
-             data: Any) -> None:
-    """Call `callback(context, data)` once `delay` seconds pass with no new call for `name`."""
-    pending = _pending(context)
+def debounce(chat_data: dict[Any, Any] | None, job_queue: JobQueue[Any] | None, name: str,
+             delay: float, chat_id: int, callback: Callback, data: Any) -> None:
+    """Call `callback(context, data)` once `delay` seconds pass with no new call for `name`.
+
+    Takes the chat's data and the job queue rather than a context, so code that runs
+    outside a handler (the turn writer's hook) can use it too."""
+    pending = _pending(chat_data)
     deadline = time.monotonic() + delay
     entry = pending.get(name)
     if entry is not None:
         entry[0], entry[1], entry[2] = deadline, callback, data
         return
     pending[name] = [deadline, callback, data]
-    assert context.job_queue is not None, "install python-telegram-bot[job-queue]"
-    context.job_queue.run_once(_fire, delay, chat_id=chat_id, name=name)
+    assert job_queue is not None, "install python-telegram-bot[job-queue]"
+    job_queue.run_once(_fire, delay, chat_id=chat_id, name=name)
 
 
 def cancel(context: Context, name: str) -> None:
     """Forget a pending call (its job, when it fires, finds nothing to do)."""
-    _pending(context).pop(name, None)
+    _pending(context.chat_data).pop(name, None)
 
 
 async def _fire(context: Context) -> None:
     job = context.job
     assert job is not None and job.name is not None and context.job_queue is not None
-    pending = _pending(context)
+    pending = _pending(context.chat_data)
     entry = pending.get(job.name)
     if entry is None:
         return

@@ -95,5 +95,5 @@ async def add_fragment(message: Message, context: Context, text: str) -> None:
         buffers[key] = buffer
     buffer.parts[message.message_id] = text
     buffer.chars += len(text)
-    debounce(context, _job_name(message.chat_id, key), data.stitch_window_s, message.chat_id,
-             _flush_later, (message.chat_id, key))
+    debounce(context.chat_data, context.job_queue, _job_name(message.chat_id, key),
+             data.stitch_window_s, message.chat_id, _flush_later, (message.chat_id, key))

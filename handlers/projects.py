@@ -7,6 +7,7 @@ from telegram.constants import ParseMode
 from handlers.common import chat_id, command_args, user_id
 from handlers.context import Context
 from handlers.replies import esc, reply
+from handlers.sink import forget_target
 from storage import projects as project_store
 from storage.projects import MAX_NAME_CHARS, DuplicateProject
 
@@ -30,6 +31,7 @@ async def new_project(update: Update, context: Context) -> None:
     if len(description) > MAX_DESCRIPTION_CHARS:
         await reply(update, f"Keep the description to {MAX_DESCRIPTION_CHARS} characters or fewer.")
         return
+    forget_target(context.chat_data)
     try:
         project = await project_store.create_project(
             context.bot_data.database, chat_id(update), name, description, user_id(update))
@@ -79,6 +81,7 @@ async def use_project(update: Update, context: Context) -> None:
         await reply(update, f"No project called <b>{esc(name)}</b> in this chat; /projects lists them.")
         return
     await project_store.set_active(db, chat_id(update), project.id)
+    forget_target(context.chat_data)
     await reply(update, f"<b>{esc(project.name)}</b> is now the active project.")
 
 
@@ -93,6 +96,7 @@ async def switch_button(update: Update, context: Context) -> None:
         await query.answer("That project is not in this chat any more.", show_alert=True)
         return
     await project_store.set_active(db, chat, project.id)
+    forget_target(context.chat_data)
     await query.answer(f"Switched to {project.name}")
     text, markup = await _projects_view(context, chat)
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from handlers.common import NO_PROJECT, active_project, active_project_and_session, command_args, user_id
 from handlers.context import Context
 from handlers.replies import esc, reply, send_document, slug
+from handlers.sink import forget_target
 from service.handoffs import make_handoff
 from storage import handoffs as handoff_store
 from storage import sessions as session_store
@@ -123,6 +124,7 @@ async def start_session(update: Update, context: Context) -> None:
         await reply(update, f"Keep the objectives to {MAX_OBJECTIVES_CHARS} characters or fewer.")
         return
     db = context.bot_data.database
+    forget_target(context.chat_data)
     try:
         session = await session_store.start_session(db, project.id, objectives, user_id(update))
     except SessionAlreadyActive:
@@ -154,6 +156,7 @@ async def complete(update: Update, context: Context) -> None:
     data.completing.add(session.id)
     try:
         closed = await session_store.complete_session(data.database, session.id, command_args(update))
+        forget_target(context.chat_data)  # after the await: nothing can re-cache the open session
         if closed is None:
             await reply(update, "That session was already completed.")
             return

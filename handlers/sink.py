@@ -1,24 +1,32 @@
 """Where captured turns land: the open session of the chat's active project, with one
-quiet acknowledgement per burst and one nudge when there is nowhere to put them."""
+quiet acknowledgement per burst and one nudge when there is nowhere to put them.
+
+The chat's (project, session) is cached in chat_data, since it is looked up for every
+message; the handlers that change either call `forget_target`, and the turn writer only
+stores a turn while its session is still open, so a stale cache cannot misfile one.
+"""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
+from telegram import Bot
 from telegram.constants import ParseMode
+from telegram.ext import Application
 
 from handlers.common import NO_PROJECT
-from handlers.context import Context
+from handlers.context import BotData, Context
 from handlers.debounce import debounce
 from handlers.replies import esc
 from storage import sessions as session_store
-from storage import turns as turn_store
 from storage.models import NewTurn, Project, Session
+from storage.turn_writer import Outcome
 
 NUDGE_EVERY_S = 600.0
 ACK_KEY = "capture_ack"
 NUDGE_KEY = "capture_nudged"
+TARGET_KEY = "capture_target"
 
 
 @dataclass
@@ -31,28 +39,54 @@ class PendingAck:
     from_ai: int = 0
 
 
-async def say(context: Context, chat_id: int, thread_id: int | None, text: str,
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """What the writer hands back with each stored turn, to acknowledge it."""
+
+    chat_id: int
+    thread_id: int | None
+    project: str
+    session: int
+    from_ai: bool
+
+
+async def say(bot: Bot, chat_id: int, thread_id: int | None, text: str,
               quiet: bool = False) -> None:
-    await context.bot.send_message(chat_id, text, message_thread_id=thread_id,
-                                   parse_mode=ParseMode.HTML, disable_notification=quiet)
+    await bot.send_message(chat_id, text, message_thread_id=thread_id,
+                           parse_mode=ParseMode.HTML, disable_notification=quiet)
+
+
+def forget_target(chat_data: dict[Any, Any] | None) -> None:
+    if chat_data is not None:
+        chat_data.pop(TARGET_KEY, None)
+
+
+async def _nudge(bot: Bot, chat_data: dict[Any, Any], chat_id: int, thread_id: int | None,
+                 project: Project | None) -> None:
+    """Say once per state (no project / this project has no session) what to do."""
+    state = None if project is None else project.id
+    previous = chat_data.get(NUDGE_KEY)
+    now = time.monotonic()
+    if previous is None or previous[0] != state or now - previous[1] > NUDGE_EVERY_S:
+        chat_data[NUDGE_KEY] = (state, now)
+        await say(bot, chat_id, thread_id, NO_PROJECT if project is None else
+                  f"Nothing saved: <b>{esc(project.name)}</b> has no open session. "
+                  "Start one with /startsession, then send it again.")
 
 
 async def open_session(context: Context, chat_id: int,
                        thread_id: int | None) -> tuple[Project, Session] | None:
-    """The chat's open session, or None after telling the user (once per state) what to do."""
+    """The chat's open session, or None after telling the user what to do."""
     assert context.chat_data is not None
+    cached = context.chat_data.get(TARGET_KEY)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     project, session = await session_store.chat_target(context.bot_data.database, chat_id)
     if project is not None and session is not None:
         context.chat_data.pop(NUDGE_KEY, None)
+        context.chat_data[TARGET_KEY] = (project, session)
         return project, session
-    state = None if project is None else project.id
-    previous = context.chat_data.get(NUDGE_KEY)
-    now = time.monotonic()
-    if previous is None or previous[0] != state or now - previous[1] > NUDGE_EVERY_S:
-        context.chat_data[NUDGE_KEY] = (state, now)
-        await say(context, chat_id, thread_id, NO_PROJECT if project is None else
-                  f"Nothing saved: <b>{esc(project.name)}</b> has no open session. "
-                  "Start one with /startsession, then send it again.")
+    await _nudge(context.bot, context.chat_data, chat_id, thread_id, project)
     return None
 
 
@@ -63,32 +97,48 @@ async def _send_ack(context: Context, where: tuple[int, int | None]) -> None:
         return
     noun = "message" if pending.saved == 1 else "messages"
     ai = f" ({pending.from_ai} from AI)" if pending.from_ai else ""
-    await say(context, where[0], where[1],
+    await say(context.bot, where[0], where[1],
               f"✓ Saved {pending.saved} {noun}{ai} to session {pending.session} "
               f"of <b>{esc(pending.project)}</b>.", quiet=True)
 
 
-def schedule_ack(context: Context, chat_id: int, thread_id: int | None, project: Project,
-                 session: Session, saved: int, from_ai: int) -> None:
-    """Count into the pending acknowledgement and push its job back: one ack per burst."""
-    assert context.chat_data is not None
-    pending = context.chat_data.get(ACK_KEY)
-    if not isinstance(pending, PendingAck) or pending.session != session.number:
-        pending = PendingAck(project.name, session.number)
-        context.chat_data[ACK_KEY] = pending
-    pending.saved += saved
-    pending.from_ai += from_ai
-    debounce(context, f"ack:{chat_id}:{thread_id or 0}", context.bot_data.ack_delay_s, chat_id,
-             _send_ack, (chat_id, thread_id))
-
-
 async def store_turns(context: Context, chat_id: int, thread_id: int | None,
                       turns: Sequence[NewTurn]) -> None:
+    """Hand turns to the writer; they are acknowledged once committed."""
     target = await open_session(context, chat_id, thread_id)
     if target is None or not turns:
         return
     project, session = target
-    added = await turn_store.add_turns(context.bot_data.database, session.id, turns)
-    if added:
-        from_ai = sum(1 for t in turns if t.role == "assistant")
-        schedule_ack(context, chat_id, thread_id, project, session, added, min(from_ai, added))
+    writer = context.bot_data.writer
+    assert writer is not None
+    for turn in turns:
+        writer.submit(session.id, turn, Tag(chat_id, thread_id, project.name, session.number,
+                                            turn.role == "assistant"))
+
+
+def make_commit_hook(app: Application[Any, Any, Any, Any, BotData, Any]) -> Any:
+    """After each batch: count stored turns into their chat's pending acknowledgement, and
+    nudge chats whose session closed while their turns were queued."""
+
+    async def on_commit(outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            tag: Tag = outcome.item.tag
+            chat_data = app.chat_data[tag.chat_id]
+            if not outcome.session_open:
+                forget_target(chat_data)
+                project, _ = await session_store.chat_target(app.bot_data.database, tag.chat_id)
+                await _nudge(app.bot, chat_data, tag.chat_id, tag.thread_id, project)
+                continue
+            if not outcome.stored:
+                continue
+            pending = chat_data.get(ACK_KEY)
+            if not isinstance(pending, PendingAck) or pending.session != tag.session:
+                pending = PendingAck(tag.project, tag.session)
+                chat_data[ACK_KEY] = pending
+            pending.saved += 1
+            pending.from_ai += tag.from_ai
+            debounce(chat_data, app.job_queue, f"ack:{tag.chat_id}:{tag.thread_id or 0}",
+                     app.bot_data.ack_delay_s, tag.chat_id, _send_ack,
+                     (tag.chat_id, tag.thread_id))
+
+    return on_commit

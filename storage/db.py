@@ -121,6 +121,11 @@ class Database:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
+    async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """One write statement with a RETURNING clause, in one round trip."""
+        async with self._write_lock:
+            return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+
     # Reads use execute_fetchall: one trip to aiosqlite's thread instead of three
     # (execute, fetch, close), which is most of the cost of a small query.
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
