@@ -278,7 +278,8 @@ def _in_runs(rx: re.Pattern[str], anchor: re.Pattern[str], text: str
     for a in anchor.finditer(text):
         p = a.start()
         rev = rev or text[::-1]
-        start = p - (_NON_BLANK.match(rev, n - p).end() - (n - p))
+        back = _NON_BLANK.match(rev, n - p)  # matches the empty string at worst
+        start = p - ((back.end() if back else n - p) - (n - p))
         yield from rx.finditer(text, start, a.end())
 
 
