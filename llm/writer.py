@@ -173,10 +173,9 @@ async def _write(run: _Run, project: ProjectIn, session: SessionIn, previous: st
         if not _fits(final_system(budget_words, True), header, out + notes_tokens(settings),
                      settings):
             # The previous handoff alone crowds the window: read it as part of the source.
-            prev_text, header = "", final_user(project.name, project.description,
-                                               session.number, session.objectives,
-                                               session.notes, "(summarised in the notes)", "",
-                                               "Notes")
+            prev_text = "(too long to include: it was read as the first part of the notes)"
+            header = final_user(project.name, project.description, session.number,
+                                session.objectives, session.notes, prev_text, "", "Notes")
             turns.insert(0, TurnIn(role="note", author="previous handoff", source="pasted",
                                    text=previous or ""))
         room = (settings.context_tokens - safe_tokens(final_system(budget_words, True))

@@ -188,3 +188,20 @@ async def test_window_too_small_falls_back(http: httpx.AsyncClient) -> None:
                                            PROJECT, session(200), None)
     assert handoff.generator == "extractive" and gen.fallback_reason is not None
     assert "window" in gen.fallback_reason
+
+
+async def test_previous_handoff_too_big_for_the_window_is_read_as_notes(
+        http: httpx.AsyncClient) -> None:
+    settings = LLMSettings(context_tokens=4096, max_output_tokens=1500)
+    previous = build_handoff(PROJECT, session(3000), None, budget_words=5000).markdown
+    with FakeLLMServer() as server:
+        handoff, gen = await write_handoff(client_for(http, server), settings, PROJECT,
+                                           session(), previous, budget_words=1000)
+    assert gen.fallback_reason is None, gen.fallback_reason
+    first_map = server.requests[0]["messages"][1]["content"]
+    assert "[note · previous handoff]" in first_map
+    final = server.requests[-1]["messages"][1]["content"]
+    assert "read as the first part of the notes" in final
+    for request in server.requests:
+        used = sum(estimate_tokens(m["content"]) for m in request["messages"])
+        assert used + request["max_tokens"] <= settings.context_tokens
