@@ -19,8 +19,7 @@ from bot.errors import on_error
 from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
 from handlers.context import BatonApp, BotData
 from handlers.sink import make_commit_hook
-from llm.client import ChatClient, ClientSettings
-from llm.writer import LLMSettings
+from llm.client import ChatClient
 from storage.db import Database
 from storage.turn_writer import TurnWriter
 from transcripts.model import Limits
@@ -69,10 +68,8 @@ def _llm_client(config: LLMConfig, env: Mapping[str, str]) -> tuple[ChatClient |
         return None, (f"No {config.api_key_env} in the environment: handoffs are extractive "
                       "(set it to let a model write them).")
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=config.max_concurrency * 2))
-    settings = ClientSettings(base_url=config.base_url, model=config.model, api_key=key,
-                              timeout_s=config.timeout_s, max_retries=config.max_retries,
-                              max_concurrency=config.max_concurrency)
-    return ChatClient(http, settings), f"Handoffs are written by {config.model} at {config.base_url}."
+    return (ChatClient(http, config.client_settings(key)),
+            f"Handoffs are written by {config.model} at {config.base_url}.")
 
 
 def build_application(config: Config, request: BaseRequest | None = None,
@@ -94,9 +91,7 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.import_limits = Limits(max_bytes=config.imports.max_bytes,
                                     max_turns=config.imports.max_turns)
         data.llm_client, said = _llm_client(config.llm, environment)
-        data.llm_settings = LLMSettings(context_tokens=config.llm.context_tokens,
-                                        max_output_tokens=config.llm.max_output_tokens,
-                                        temperature=config.llm.temperature)
+        data.llm_settings = config.llm.writer_settings()
         log.info(said)
         await app.bot.set_my_commands(help_handlers.BOT_COMMANDS)
         log.info("Baton is up as @%s; database %s", app.bot.username, config.storage.path)

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from llm.client import ClientSettings
+from llm.writer import LLMSettings
+
 TOKEN_ENV = "BATON_TELEGRAM_TOKEN"
 
 
@@ -81,6 +84,15 @@ class LLMConfig:
 
     def api_key(self, env: Mapping[str, str]) -> str | None:
         return (env.get(self.api_key_env) or "").strip() or None
+
+    def client_settings(self, api_key: str) -> ClientSettings:
+        return ClientSettings(base_url=self.base_url, model=self.model, api_key=api_key,
+                              timeout_s=self.timeout_s, max_retries=self.max_retries,
+                              max_concurrency=self.max_concurrency)
+
+    def writer_settings(self) -> LLMSettings:
+        return LLMSettings(context_tokens=self.context_tokens,
+                           max_output_tokens=self.max_output_tokens, temperature=self.temperature)
 
 
 @dataclass(frozen=True, slots=True)

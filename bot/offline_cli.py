@@ -11,8 +11,7 @@ from typing import Sequence
 import httpx
 
 from bot.config import Config, ConfigError, load_config
-from llm.client import ChatClient, ClientSettings
-from llm.writer import LLMSettings
+from llm.client import ChatClient
 from service.offline import OfflineResult, handoff_from_file
 from transcripts.model import TranscriptError
 
@@ -65,14 +64,10 @@ async def _run(args: argparse.Namespace, previous: str | None) -> OfflineResult:
     key = llm.api_key(os.environ)
     if key is None:
         raise ConfigError(f"--llm needs the model key in the environment variable {llm.api_key_env}.")
-    settings = ClientSettings(base_url=llm.base_url, model=llm.model, api_key=key,
-                              timeout_s=llm.timeout_s, max_retries=llm.max_retries,
-                              max_concurrency=llm.max_concurrency)
     async with httpx.AsyncClient() as http:
         return await handoff_from_file(
-            args.file, client=ChatClient(http, settings),
-            settings=LLMSettings(llm.context_tokens, llm.max_output_tokens, llm.temperature),
-            **common)  # type: ignore[arg-type]
+            args.file, client=ChatClient(http, llm.client_settings(key)),
+            settings=llm.writer_settings(), **common)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str]) -> int:

@@ -80,6 +80,8 @@ async def import_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and context.chat_data is not None
     await flush_chat(context, message.chat_id)
+    if context.bot_data.writer is not None:
+        await context.bot_data.writer.drain()  # what came before the file is stored before it
     if await open_session(context, message.chat_id, message.message_thread_id) is None:
         return
     document: Document = message.document
