@@ -82,18 +82,16 @@ async def test_two_chats_complete_at_once_and_no_double_generation(db_path: Path
         try:
             await session_with_turns(h, 1001, 2)
             await session_with_turns(h, GROUP_CHAT, 2)
-            started = asyncio.get_running_loop().time()
             before = len(h.api.calls)
             await asyncio.gather(
                 h.send("/complete", settle=False),
                 h.send("/complete", chat_id=GROUP_CHAT, settle=False),
                 h.send("/complete", settle=False))
-            elapsed = asyncio.get_running_loop().time() - started
             calls = h.api.calls[before:]
             docs = [c for c in calls if c.method == "sendDocument"]
             assert sorted(c.params["chat_id"] for c in docs) == [GROUP_CHAT, 1001]
             assert len(server.requests) == 2  # the repeated /complete started nothing
-            assert server.max_active == 2 and elapsed < 0.6  # side by side
+            assert server.max_active == 2  # both generations were in flight at once
             assert any("no open session" in t for t in texts(calls))
         finally:
             await h.stop()

@@ -172,13 +172,11 @@ def test_check_answer_budget() -> None:
 async def test_two_generations_at_once_share_the_client(http: httpx.AsyncClient) -> None:
     with FakeLLMServer(latency_s=0.2) as server:
         client = client_for(http, server)
-        started = asyncio.get_running_loop().time()
         results = await asyncio.gather(
             write_handoff(client, LLMSettings(), PROJECT, session(), None),
             write_handoff(client, LLMSettings(), ProjectIn("Other"), session(), None))
-        elapsed = asyncio.get_running_loop().time() - started
     assert all(g.fallback_reason is None for _, g in results)
-    assert server.max_active == 2 and elapsed < 0.4 * 2  # served side by side, not in series
+    assert server.max_active == 2  # served side by side, not in series
 
 
 async def test_window_too_small_falls_back(http: httpx.AsyncClient) -> None:
