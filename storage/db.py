@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Sequence
+from typing import Any, AsyncIterator, Sequence
 
 import aiosqlite
 
@@ -107,19 +107,11 @@ class Database:
                 await self.conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one write statement atomically; returns lastrowid."""
-        return (await self.write(sql, params))[0]
-
-    async def write(self, sql: str, params: Sequence[Any] = ()) -> tuple[int, int]:
-        """One write statement, atomic on its own (autocommit), never inside another
-        coroutine's open transaction; returns (lastrowid, rowcount) in one round trip."""
+        """One write statement, atomic on its own (autocommit) and never inside another
+        coroutine's open transaction; returns lastrowid."""
         async with self._write_lock:
             cursor = await self.conn.execute(sql, params)
-            return cursor.lastrowid or 0, cursor.rowcount
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
+            return cursor.lastrowid or 0
 
     async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """One write statement with a RETURNING clause, in one round trip."""

@@ -25,13 +25,6 @@ async def get_session(db: Database, project_id: int, number: int) -> Session | N
     return Session.from_row(row) if row else None
 
 
-async def last_session(db: Database, project_id: int) -> Session | None:
-    row = await db.fetchone(
-        "SELECT * FROM sessions WHERE project_id = ? ORDER BY number DESC LIMIT 1", (project_id,)
-    )
-    return Session.from_row(row) if row else None
-
-
 async def start_session(db: Database, project_id: int, objectives: str,
                         started_by: int | None) -> Session:
     try:

@@ -15,11 +15,10 @@ from typing import Any, Awaitable, Callable, Sequence
 
 from storage.db import Database, utcnow
 from storage.models import NewTurn
+from storage.turns import COLUMNS, turn_values
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 300  # 10 values a row, well under SQLite's variable limit
-_COLUMNS = ("session_id, role, author, source, text, words, tg_chat_id, tg_message_id, part,"
-            " created_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +41,7 @@ OnCommit = Callable[[list[Outcome]], Awaitable[None]]
 def _statement(rows: int) -> str:
     values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
     picked = ", ".join(f"v.column{i}" for i in range(1, 11))
-    return (f"INSERT OR IGNORE INTO turns ({_COLUMNS}) SELECT {picked} FROM (VALUES {values}) AS v"
+    return (f"INSERT OR IGNORE INTO turns ({COLUMNS}) SELECT {picked} FROM (VALUES {values}) AS v"
             " WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = v.column1"
             " AND s.status = 'active') RETURNING tg_chat_id, tg_message_id, part")
 
@@ -88,9 +87,7 @@ class TurnWriter:
             part = unique[start:start + ROWS_PER_STATEMENT]
             params: list[Any] = []
             for q in part:
-                t = q.turn
-                params += [q.session_id, t.role, t.author, t.source, t.text, len(t.text.split()),
-                           t.tg_chat_id, t.tg_message_id, t.part, now]
+                params += turn_values(q.session_id, q.turn, now)
             rows = await self.db.write_returning(_statement(len(part)), params)
             stored.update((r[0], r[1], r[2]) for r in rows)
         missing = {q.session_id for q in batch
