@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from handlers.imports import BOT_API_DOWNLOAD_LIMIT
 from llm.client import ClientSettings
 from llm.writer import LLMSettings
 
@@ -59,9 +60,6 @@ class CaptureConfig:
     stitch_window_s: float = 1.5
     max_paste_parts: int = 30
     max_paste_chars: int = 200_000
-
-
-BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

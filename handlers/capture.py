@@ -7,7 +7,7 @@ from telegram import (Message, MessageOriginChannel, MessageOriginChat, MessageO
 
 from handlers.common import command_args, display_name
 from handlers.context import Context
-from handlers.paste import add_fragment, flush_chat
+from handlers.paste import add_fragment, flush_chat, store_pending
 from handlers.replies import reply
 from handlers.sink import store_turns
 from storage.models import NewTurn
@@ -49,9 +49,7 @@ async def capture_message(update: Update, context: Context) -> None:
 async def end_paste_window(update: Update, context: Context) -> None:
     """Runs before every command: what was pasted before it belongs before it."""
     if update.effective_chat is not None and context.chat_data is not None:
-        await flush_chat(context, update.effective_chat.id)
-        if context.bot_data.writer is not None:
-            await context.bot_data.writer.drain()
+        await store_pending(context, update.effective_chat.id)
 
 
 async def note(update: Update, context: Context) -> None:

@@ -10,7 +10,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 
 from handlers.context import Context
-from handlers.paste import flush_chat
+from handlers.paste import store_pending
 from handlers.replies import esc, reply
 from handlers.sink import open_session
 from storage.imports import import_turns
@@ -79,9 +79,7 @@ def _choice_markup(message_id: int, choice: Choice) -> InlineKeyboardMarkup:
 async def import_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and context.chat_data is not None
-    await flush_chat(context, message.chat_id)
-    if context.bot_data.writer is not None:
-        await context.bot_data.writer.drain()  # what came before the file is stored before it
+    await store_pending(context, message.chat_id)  # what came before the file is stored first
     if await open_session(context, message.chat_id, message.message_thread_id) is None:
         return
     document: Document = message.document

@@ -72,6 +72,14 @@ async def flush_chat(context: Context, chat_id: int) -> None:
         await flush(context, chat_id, key)
 
 
+async def store_pending(context: Context, chat_id: int) -> None:
+    """Everything the chat sent so far is in SQLite once this returns: pending pastes are
+    flushed and the turn writer has drained. Runs before commands and file imports."""
+    await flush_chat(context, chat_id)
+    if context.bot_data.writer is not None:
+        await context.bot_data.writer.drain()
+
+
 async def _flush_later(context: Context, target: tuple[int, tuple[int, int]]) -> None:
     await flush(context, target[0], target[1])
 
