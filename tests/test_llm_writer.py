@@ -196,8 +196,9 @@ async def test_previous_handoff_too_big_for_the_window_is_read_as_notes(
         handoff, gen = await write_handoff(client_for(http, server), settings, PROJECT,
                                            session(), previous, budget_words=1000)
     assert gen.fallback_reason is None, gen.fallback_reason
-    first_map = server.requests[0]["messages"][1]["content"]
-    assert "[note · previous handoff]" in first_map
+    # the maps run in parallel, so the chunk holding it need not arrive first
+    assert any("[note · previous handoff]" in r["messages"][1]["content"]
+               for r in server.requests)
     final = server.requests[-1]["messages"][1]["content"]
     assert "read as the first part of the notes" in final
     for request in server.requests:
