@@ -23,7 +23,7 @@ from typing import Awaitable, Callable, Sequence
 from llm.artifacts import Artifact, coverage
 from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tokens, safe_tokens
 from llm.client import ChatClient, LLMError
-from llm.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, SECTIONS, Footer, canonical,
+from llm.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, Footer, canonical,
                           parse_items, parse_markdown, render_footer, render_markdown)
 from llm.extractive import build_handoff
 from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
@@ -205,8 +205,8 @@ def finalize(answer: str, extractive: Handoff, source: Sequence[Artifact], model
     doc = parse_markdown(answer)
     doc.title = ours.title
     doc.preamble = ""
-    doc.sections = [(canonical(h) or h, b) for h, b in doc.sections
-                    if canonical(h) in SECTIONS and canonical(h) not in (LOG, LAST_REQUEST)]
+    named = [(canonical(h), b) for h, b in doc.sections]  # the model may vary the case
+    doc.sections = [(n, b) for n, b in named if n is not None and n not in (LOG, LAST_REQUEST)]
     body_text = "\n".join(b for _, b in doc.sections).lower()
     missing = [c for c in parse_items(ours.get(CONSTRAINTS))
                if c.lower()[:60] not in body_text]
@@ -219,8 +219,8 @@ def finalize(answer: str, extractive: Handoff, source: Sequence[Artifact], model
     # What the extractive document kept is the floor: the model may add, never drop.
     record = [a for a in source if a.value in extractive.markdown]
     markdown = merge_artifacts(render_markdown(doc), record)
+    kept_n, total = coverage(markdown, source)
     doc = parse_markdown(markdown)
-    kept_n, total = coverage(render_markdown(doc), source)
     doc.footer = render_footer(Footer(model, extractive.first_session, extractive.last_session,
                                       extractive.turns_covered, kept_n, total))
     final = render_markdown(doc)
