@@ -36,9 +36,8 @@ def read_transcript(path: Path, conversation: str | None, limits: Limits) -> tup
         newest = result.conversations[0]
         picked = parse_file(path.name, data, choose=f"#{newest.index}", limits=limits)
         assert isinstance(picked, Transcript)
-        others = len(result.conversations) - 1
-        return picked, (f"{path.name} holds {others + 1} conversations; used the newest, "
-                        f"'{newest.title}' (choose another with --conversation).")
+        return picked, (f"{path.name} holds {len(result.conversations)} conversations; used "
+                        f"the newest, '{newest.title}' (choose another with --conversation).")
     return result, ""
 
 
