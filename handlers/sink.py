@@ -121,13 +121,17 @@ def make_commit_hook(app: Application[Any, Any, Any, Any, BotData, Any]) -> Any:
     nudge chats whose session closed while their turns were queued."""
 
     async def on_commit(outcomes: list[Outcome]) -> None:
+        refused: set[int] = set()  # chats told once per batch, however many turns bounced
         for outcome in outcomes:
             tag: Tag = outcome.item.tag
             chat_data = app.chat_data[tag.chat_id]
             if not outcome.session_open:
-                forget_target(chat_data)
-                project, _ = await session_store.chat_target(app.bot_data.database, tag.chat_id)
-                await _nudge(app.bot, chat_data, tag.chat_id, tag.thread_id, project)
+                if tag.chat_id not in refused:
+                    refused.add(tag.chat_id)
+                    forget_target(chat_data)
+                    project, _ = await session_store.chat_target(app.bot_data.database,
+                                                                 tag.chat_id)
+                    await _nudge(app.bot, chat_data, tag.chat_id, tag.thread_id, project)
                 continue
             if not outcome.stored:
                 continue
