@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bench import corpus_text as T
 from bench.corpus_noise import BOT, USER, code_block, noise_turns
-from llm.model import ProjectIn, SessionIn, TurnIn
+from handoff.types import ProjectIn, SessionIn, TurnIn
 
 KINDS: tuple[str, ...] = ("goal", "constraint", "decision", "file", "command", "error_fix",
                           "failed", "identifier", "open", "done", "next", "last_request")

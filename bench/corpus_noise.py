@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from llm.model import TurnIn
+from handoff.types import TurnIn
 
 USER, BOT = "Dana", "Assistant"
 _WORDS = ("batch", "cursor", "tenant", "ledger", "payout", "refund", "invoice", "rate",

@@ -28,7 +28,7 @@ import httpx
 
 from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, safe_tokens
 from llm.client import ChatClient, ClientSettings
-from llm.model import ProjectIn, SessionIn, TurnIn
+from handoff.types import ProjectIn, SessionIn, TurnIn
 from llm.prompts import final_system
 from llm.tokens import estimate_tokens
 from llm.writer import LLMSettings, write_handoff

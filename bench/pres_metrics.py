@@ -14,7 +14,7 @@ Definitions, applied identically to the builder and to the baselines:
   *superseded* decision whose anchor appears in a line of "Master prompt", "Current
   state", "Decisions", "Constraints and preferences" or "Next steps", unless on that line
   the anchor lies inside a ``~~struck~~`` span or the word "superseded" follows it.
-* **Unsupported identifiers**: artifacts (``llm.artifacts.extract_artifacts``) of the
+* **Unsupported identifiers**: artifacts (``handoff.artifacts.extract_artifacts``) of the
   handoff whose normalised value does not occur in the normalised source (transcripts,
   previous handoff, project description, objectives and notes).
 """
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from statistics import mean
 
 from bench.corpus import KINDS, Fact
-from llm.artifacts import extract_artifacts
-from llm.document import (
+from handoff.artifacts import extract_artifacts
+from handoff.document import (
     CONSTRAINTS,
     DECISIONS,
     MASTER,
@@ -36,7 +36,7 @@ from llm.document import (
     canonical,
     parse_markdown,
 )
-from llm.model import SessionIn
+from handoff.types import SessionIn
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": None})
 _WS = re.compile(r"\s+")

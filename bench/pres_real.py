@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.corpus import Checkpoint, Fact, Scenario
 from bench.pres_metrics import norm
-from llm.model import ProjectIn, SessionIn, TurnIn
+from handoff.types import ProjectIn, SessionIn, TurnIn
 from transcripts.detect import parse_file
 from transcripts.model import Choice
 

@@ -35,8 +35,8 @@ from bench.pres_metrics import (
     transcript_text,
     unsupported,
 )
-from llm.extractive import build_handoff
-from llm.model import SessionIn
+from handoff.old_extractive import build_handoff
+from handoff.types import SessionIn
 
 TODAY = date(2026, 3, 2)
 METHODS = ("extractive", "tail", "head30+tail70")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Sequence
 
-from llm.model import TurnIn
+from handoff.types import TurnIn
 from llm.tokens import estimate_tokens
 
 SAFETY = 1.15  # the estimate may be low by this much on code-heavy text

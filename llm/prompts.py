@@ -5,7 +5,7 @@ final answer parses with the same reader as an extractive handoff.
 """
 from __future__ import annotations
 
-from llm.document import LOG, SECTIONS
+from handoff.document import LOG, SECTIONS
 
 BODY_SECTIONS = [s for s in SECTIONS if s != LOG]  # the session log is ours, not the model's
 _HEADINGS = "\n".join(f"## {s}" for s in BODY_SECTIONS)

@@ -7,10 +7,7 @@ their mean is steadier than either alone.
 """
 from __future__ import annotations
 
-
-def count_words(text: str) -> int:
-    """Whitespace-separated words, the unit of ``budget_words``."""
-    return len(text.split())
+from handoff.text import count_words
 
 
 def estimate_tokens(text: str) -> int:

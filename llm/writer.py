@@ -20,16 +20,17 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Awaitable, Callable, Sequence
 
-from llm.artifacts import Artifact, coverage
+from handoff.artifacts import Artifact, coverage
 from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tokens, safe_tokens
 from llm.client import ChatClient, LLMError
-from llm.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, Footer, canonical,
+from handoff.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, Footer, canonical,
                           parse_items, parse_markdown, render_footer, render_markdown)
-from llm.extractive import build_handoff
-from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
+from handoff.old_extractive import build_handoff
+from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.prompts import MAP_SYSTEM, MERGE_SYSTEM, final_system, final_user
-from llm.record import merge_artifacts
-from llm.tokens import count_words, estimate_tokens
+from handoff.artifact_section import merge_artifacts
+from handoff.text import count_words
+from llm.tokens import estimate_tokens
 
 Progress = Callable[[int, int], Awaitable[None]]  # (parts read, parts in all)
 

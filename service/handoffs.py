@@ -5,7 +5,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from llm.client import ChatClient
-from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
+from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.tokens import estimate_tokens
 from llm.writer import Generation, LLMSettings, Progress, write_handoff
 from storage import generations as generation_store

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llm.client import ChatClient
-from llm.merge import read_previous
-from llm.model import Handoff, ProjectIn, SessionIn, TurnIn
+from handoff.old_merge import read_previous
+from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.writer import Generation, LLMSettings, write_handoff
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Limits, Transcript, TranscriptError

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from llm.client import ChatClient, ClientSettings
-from llm.extractive import build_handoff
-from llm.model import ProjectIn, SessionIn, TurnIn
+from handoff.old_extractive import build_handoff
+from handoff.types import ProjectIn, SessionIn, TurnIn
 from llm.tokens import estimate_tokens
 from llm.writer import LLMSettings, check_answer, write_handoff
 from tests.fake_llm_server import FakeLLMServer, Reply, fake_model, ok

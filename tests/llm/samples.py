@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from llm.model import ProjectIn, SessionIn, TurnIn
+from handoff.types import ProjectIn, SessionIn, TurnIn
 
 PROJECT = ProjectIn("Shop API", "FastAPI + PostgreSQL backend for a small online shop")
 TODAY = date(2026, 11, 20)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from llm.artifacts import extract_artifacts
-from llm.document import parse_markdown
-from llm.extractive import build_handoff
-from llm.model import ProjectIn, SessionIn, TurnIn
+from handoff.artifacts import extract_artifacts
+from handoff.document import parse_markdown
+from handoff.old_extractive import build_handoff
+from handoff.types import ProjectIn, SessionIn, TurnIn
 
 from tests.llm.samples import TODAY
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from llm.artifacts import extract_artifacts
-from llm.document import SECTIONS, parse_markdown, parse_session_log, unquote
-from llm.extractive import build_handoff
-from llm.model import Handoff, SessionIn
+from handoff.artifacts import extract_artifacts
+from handoff.document import SECTIONS, parse_markdown, parse_session_log, unquote
+from handoff.old_extractive import build_handoff
+from handoff.types import Handoff, SessionIn
 
 from tests.llm.samples import PROJECT, TODAY, assistant, first_session, second_session, user
 
@@ -202,7 +202,7 @@ def test_deterministic() -> None:
 
 
 def test_footer_names_a_single_session_once() -> None:
-    from llm.extractive import build_handoff
+    from handoff.old_extractive import build_handoff
     h = build_handoff(PROJECT, first_session(), None, today=TODAY)
     assert "· session 1, " in h.markdown and "sessions 1–1" not in h.markdown
     again = build_handoff(PROJECT, second_session(), h.markdown, today=TODAY)
@@ -210,7 +210,7 @@ def test_footer_names_a_single_session_once() -> None:
 
 
 def test_lets_store_is_a_decision_not_a_next_step() -> None:
-    from llm.document import DECISIONS
-    from llm.extract import classify
+    from handoff.document import DECISIONS
+    from handoff.old_extract import classify
     label = classify("Let's store carts in Postgres.", "user")
     assert label is not None and label.section == DECISIONS

@@ -1,12 +1,12 @@
 """What survives a tight budget: stated facts over generated noise, and the cues behind them."""
 from __future__ import annotations
 
-from llm.artifacts import Artifact, extract_artifacts
-from llm.budget import artifact_rank, series_sizes
-from llm.document import CONSTRAINTS, DECISIONS, DONE, PROBLEMS, parse_markdown
-from llm.extract import classify
-from llm.extractive import build_handoff
-from llm.model import SessionIn, TurnIn
+from handoff.artifacts import Artifact, extract_artifacts
+from handoff.old_budget import artifact_rank, series_sizes
+from handoff.document import CONSTRAINTS, DECISIONS, DONE, PROBLEMS, parse_markdown
+from handoff.old_extract import classify
+from handoff.old_extractive import build_handoff
+from handoff.types import SessionIn, TurnIn
 from tests.llm.samples import PROJECT, TODAY, assistant, user
 
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from llm.document import CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, STATE
-from llm.textutil import keywords, one_line, tokens
+from handoff.document import CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, STATE
+from handoff.text import keywords, one_line, tokens
 
 MAX_SENTENCE_TOKENS = 80
 FAILED_PREFIX = "Failed, do not retry: "

@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from llm.artifacts import Artifact, extract_artifacts
-from llm.budget import Entry
-from llm.document import (CONSTRAINTS, DECISIONS, DONE, GOAL, LAST_REQUEST, LOG, NEXT, OPEN,
+from handoff.artifacts import Artifact, extract_artifacts
+from handoff.old_budget import Entry
+from handoff.document import (CONSTRAINTS, DECISIONS, DONE, GOAL, LAST_REQUEST, LOG, NEXT, OPEN,
                           PROBLEMS, STATE, ARTIFACTS, Document, Footer, LogRow, canonical,
                           parse_footer, parse_items, parse_markdown, parse_session_log, unquote)
-from llm.model import ProjectIn, SessionIn
-from llm.record import parse_artifacts_section
-from llm.scan import Item, SessionScan
-from llm.textutil import keywords, one_line, truncate_words
+from handoff.types import ProjectIn, SessionIn
+from handoff.artifact_section import parse_artifacts_section
+from handoff.old_scan import Item, SessionScan
+from handoff.text import keywords, one_line, truncate_words
 
 _DONE_TAG = re.compile(r"^S(\d+)(?:\s*[–-]\s*S?\d+)?\s*:\s*")
 _S_TAG = re.compile(r"\s*\(S(\d+)\)\s*$")

@@ -12,13 +12,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from llm.artifacts import Artifact, iter_artifacts
-from llm.document import CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, STATE
-from llm.extract import (FAILED_PREFIX, FENCE_BLOCK, Label, announces, classify, resolves,
+from handoff.artifacts import Artifact, iter_artifacts
+from handoff.document import CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, STATE
+from handoff.old_extract import (FAILED_PREFIX, FENCE_BLOCK, Label, announces, classify, resolves,
                          score, split_sentences)
-from llm.model import TurnIn
-from llm.record import code
-from llm.textutil import keywords, tie, truncate_words
+from handoff.types import TurnIn
+from handoff.artifact_section import code
+from handoff.text import keywords, tie, truncate_words
 
 CAPACITY: dict[str, int] = {GOAL: 10, STATE: 14, DONE: 24, DECISIONS: 24, CONSTRAINTS: 24,
                             PROBLEMS: 20, OPEN: 16, NEXT: 16}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from llm.artifacts import Artifact, coverage, extract_artifacts
-from llm.record import format_artifacts, merge_artifacts, parse_artifacts_section
+from handoff.artifacts import Artifact, coverage, extract_artifacts
+from handoff.artifact_section import format_artifacts, merge_artifacts, parse_artifacts_section
 
 DATA = Path("/work/shared/data")
 

@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from llm.artifacts import Artifact
-from llm.document import (CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, SECTIONS,
+from handoff.artifacts import Artifact
+from handoff.document import (CONSTRAINTS, DECISIONS, DONE, GOAL, NEXT, OPEN, PROBLEMS, SECTIONS,
                           STATE)
-from llm.record import GROUPS, code, group_of
-from llm.textutil import tie, truncate_words
+from handoff.artifact_section import GROUPS, code, group_of
+from handoff.text import tie, truncate_words
 
 SECTION_PRIORITY: dict[str, float] = {CONSTRAINTS: 6.0, DECISIONS: 5.0, OPEN: 4.5, NEXT: 4.5,
                                       PROBLEMS: 4.0, GOAL: 4.0, STATE: 3.5, DONE: 3.0}

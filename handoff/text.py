@@ -91,3 +91,8 @@ def unescape_cell(text: str) -> str:
 def tie(text: str) -> int:
     """Position-neutral, deterministic tie-break: a fact mid-session is not disadvantaged."""
     return zlib.crc32(text.encode("utf-8", "replace"))
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words, the unit of ``budget_words``."""
+    return len(text.split())

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from llm.artifacts import Artifact, Kind, extract_artifacts
-from llm.document import ARTIFACTS, parse_items, parse_markdown, render_markdown
+from handoff.artifacts import Artifact, Kind, extract_artifacts
+from handoff.document import ARTIFACTS, parse_items, parse_markdown, render_markdown
 
 GROUPS: tuple[str, ...] = ("Files", "Commands", "URLs", "Errors", "Env", "Identifiers")
 _GROUP_KIND: dict[str, Kind] = {"files": "path", "paths": "path", "commands": "command",

@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from llm.artifacts import Artifact, coverage
-from llm.budget import RankedArtifact, artifact_rank, select, series_sizes
-from llm.document import (ARTIFACTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT, SECTIONS,
+from handoff.artifacts import Artifact, coverage
+from handoff.old_budget import RankedArtifact, artifact_rank, select, series_sizes
+from handoff.document import (ARTIFACTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT, SECTIONS,
                           STATE, Document, Footer, LogRow, blockquote, render_bullets,
                           render_footer, render_markdown, render_numbered, render_session_log)
-from llm.merge import Previous, carried_items, entries, last_request, read_previous
-from llm.model import Handoff, ProjectIn, SessionIn
-from llm.record import format_artifacts, group_of
-from llm.scan import SessionScan
-from llm.textutil import one_line, truncate_words
-from llm.tokens import count_words, estimate_tokens
+from handoff.old_merge import Previous, carried_items, entries, last_request, read_previous
+from handoff.types import Handoff, ProjectIn, SessionIn
+from handoff.artifact_section import format_artifacts, group_of
+from handoff.old_scan import SessionScan
+from handoff.text import one_line, truncate_words
+from handoff.text import count_words
+from llm.tokens import estimate_tokens
 
 GENERATOR = "extractive"
 _GOAL_LEAD = re.compile(r"(?i)^(?:the|our|my|main|project) goal (?:is|was) (?:to )?")
