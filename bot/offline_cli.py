@@ -1,16 +1,19 @@
-"""`baton handoff FILE [--previous PREV.md] [--project NAME] [-o OUT.md]`."""
+"""`baton handoff FILE [--previous PREV.md] [--project NAME] [--budget WORDS|P%] [-o OUT.md]`."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import httpx
 
 from bot.config import Config, ConfigError, load_config
+from handoff.sizes import DEFAULT_BUDGET_WORDS
 from llm.client import ChatClient
 from service.offline import OfflineResult, handoff_from_file
 from transcripts.model import TranscriptError
@@ -37,8 +40,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--conversation", metavar="TITLE",
                    help="which conversation of a multi-conversation export (title or #index; "
                         "default: the newest)")
-    p.add_argument("--budget", type=int, default=2000, metavar="WORDS",
-                   help="word budget of the handoff (default: 2000)")
+    p.add_argument("--budget", default=str(DEFAULT_BUDGET_WORDS), metavar="WORDS|P%",
+                   help="size of the handoff: a number of words (e.g. 1500) or a share of "
+                        "the session's size (e.g. 10%%) (default: %(default)s words)")
     p.add_argument("-o", "--output", type=Path, metavar="OUT.md",
                    help="where to write the markdown (default: standard output)")
     p.add_argument("--llm", action="store_true",
@@ -49,15 +53,45 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """``--budget``: a number of words, or a percentage of the session's characters."""
+
+    words: int | None = None
+    percent: float | None = None
+
+
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%")
+_WORDS = re.compile(r"[0-9]+")
+
+
+def parse_budget(value: str) -> Budget:
+    """``1500`` -> 1500 words; ``10%`` -> 10% of the session. ValueError (one sentence) on
+    anything else."""
+    text = value.strip()
+    if text.endswith("%"):
+        match = _PERCENT.fullmatch(text)
+        percent = float(match.group(1)) if match else None
+        if percent is None or not 0 < percent <= 100:
+            raise ValueError(f"--budget {value!r} is not a share of the session; give a "
+                             "percentage above 0 and at most 100, such as 10%.")
+        return Budget(percent=percent)
+    if not _WORDS.fullmatch(text) or int(text) <= 0:
+        raise ValueError(f"--budget {value!r} is not a budget; give a positive whole number "
+                         "of words, such as 1500, or a share of the session, such as 10%.")
+    return Budget(words=int(text))
+
+
 def _llm_config(path: Path) -> Config:
     if not path.exists() and path == Path("config.toml"):
         return Config()
     return load_config(path, require_token=False)
 
 
-async def _run(args: argparse.Namespace, previous: str | None) -> OfflineResult:
+async def _run(args: argparse.Namespace, budget: Budget, previous: str | None) -> OfflineResult:
     common = dict(previous=previous, project=args.project, conversation=args.conversation,
-                  budget_words=args.budget)
+                  budget_words=budget.words or DEFAULT_BUDGET_WORDS,
+                  budget_percent=budget.percent)
     if not args.llm:
         return await handoff_from_file(args.file, **common)  # type: ignore[arg-type]
     llm = _llm_config(args.config).llm
@@ -72,8 +106,10 @@ async def _run(args: argparse.Namespace, previous: str | None) -> OfflineResult:
 
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
-    if args.budget <= 0:
-        print("baton handoff: --budget must be a positive number of words.", file=sys.stderr)
+    try:
+        budget = parse_budget(args.budget)
+    except ValueError as exc:
+        print(f"baton handoff: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
         previous = args.previous.read_text(encoding="utf-8-sig") if args.previous else None
@@ -81,7 +117,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"baton handoff: cannot read {args.previous}: {exc}.", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = asyncio.run(_run(args, previous))
+        result = asyncio.run(_run(args, budget, previous))
     except (TranscriptError, ConfigError) as exc:
         print(f"baton handoff: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llm.client import ChatClient
-from handoff.old_merge import read_previous
+from handoff.previous import read_previous
+from handoff.sizes import DEFAULT_BUDGET_WORDS, words_for_share
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.writer import Generation, LLMSettings, write_handoff
 from transcripts.detect import parse_file
-from transcripts.model import Choice, Limits, Transcript, TranscriptError
+from transcripts.model import Choice, Limits, Transcript, TranscriptError, in_time_order
 
 _TITLE = re.compile(r"^#\s+(.+?)\s+—\s+(?:handoff|draft)\b", re.MULTILINE)
 _ROLES = {"user", "assistant", "note", "tool", "system"}
@@ -41,20 +42,30 @@ def read_transcript(path: Path, conversation: str | None, limits: Limits) -> tup
     return result, ""
 
 
+def session_chars(transcript: Transcript) -> int:
+    """A session's size for share budgets: the characters of its parsed turns' text."""
+    return sum(len(t.text) for t in transcript.turns)
+
+
 async def handoff_from_file(path: Path, *, previous: str | None = None,
                             project: str | None = None, conversation: str | None = None,
-                            budget_words: int = 2000, limits: Limits = Limits(),
+                            budget_words: int = DEFAULT_BUDGET_WORDS,
+                            budget_percent: float | None = None, limits: Limits = Limits(),
                             client: ChatClient | None = None,
                             settings: LLMSettings | None = None) -> OfflineResult:
     """Exactly the bot's path: the model when a client is given (falling back like the bot
-    does), the extractive builder otherwise."""
+    does), the extractive builder otherwise. ``budget_percent`` (0-100], when given, replaces
+    ``budget_words`` by that share of the session's size: the characters of the parsed
+    turns' text (:func:`handoff.sizes.words_for_share`)."""
     transcript, note = read_transcript(path, conversation, limits)
     prev = read_previous(previous)
     title = _TITLE.search(previous or "")
     name = project or (title.group(1) if title else "") or transcript.title or path.stem
     turns = [TurnIn(role=t.role if t.role in _ROLES else "note", author=t.author,  # type: ignore[arg-type]
-                    source="file", text=t.text) for t in transcript.turns]
+                    source="file", text=t.text, created_at=at) for t, at in in_time_order(transcript.turns)]
     session = SessionIn(number=prev.last_session + 1, turns=turns)
+    if budget_percent is not None:
+        budget_words = words_for_share(session_chars(transcript), budget_percent)
     handoff, generation = await write_handoff(client, settings or LLMSettings(), ProjectIn(name),
                                               session, previous, budget_words=budget_words)
     return OfflineResult(handoff, generation, transcript, note)

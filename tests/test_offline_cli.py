@@ -111,3 +111,80 @@ def test_llm_flag_uses_the_configured_endpoint(tmp_path: Path, monkeypatch: pyte
         monkeypatch.delenv("BATON_CLI_TEST_KEY")
         assert main(["handoff", str(path), "--llm", "--config", str(config)]) == 2
         assert "BATON_CLI_TEST_KEY" in capsys.readouterr().err
+
+
+def _work_transcript(turns: int = 60) -> str:
+    """An invented working session with some variety, ~18,000 characters at 60 turns."""
+    topics = ["the cart service", "the billing worker", "the search index", "the login page",
+              "the nightly export", "the image resizer"]
+    blocks = []
+    for i in range(turns):
+        topic = topics[i % len(topics)]
+        if i % 2 == 0:
+            blocks.append(f"User:\nStep {i}: please look at {topic} again. It still fails when "
+                          f"two requests arrive together, and the log in logs/run_{i}.txt shows "
+                          "a timeout after thirty seconds. We must keep the public API as it is.")
+        else:
+            blocks.append(f"Assistant:\nI read src/module_{i}.py and found that {topic} opens a "
+                          "new connection for every request instead of reusing the pool. I "
+                          f"changed it to share one pool, added a test in tests/test_module_{i}.py "
+                          "and ran `pytest -q`, which now passes. The remaining risk is that the "
+                          "pool size is fixed at ten, which may be too small under heavy load, "
+                          "so we should measure it before the release next week.")
+    return "\n\n".join(blocks) + "\n"
+
+
+def _handoff(path: Path, budget: str, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["handoff", str(path), "--budget", budget]) == 0
+    return capsys.readouterr().out
+
+
+def test_budget_as_share_of_the_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from handoff.sizes import words_for_share
+    from service.offline import read_transcript, session_chars
+    from transcripts.model import Limits
+
+    path = tmp_path / "work.md"
+    path.write_text(_work_transcript(), encoding="utf-8")
+    chars = len(path.read_text(encoding="utf-8"))
+    tenth, third = _handoff(path, "10%", capsys), _handoff(path, "30%", capsys)
+    assert tenth.startswith("# ") and third.startswith("# ")
+    assert len(tenth) < len(third)
+    assert len(tenth) <= 0.10 * chars + 300  # about 10% of the session, plus a small slack
+    # the share is the session's characters (its parsed turns' text) expressed in words
+    transcript, _ = read_transcript(path, None, Limits())
+    words = words_for_share(session_chars(transcript), 10)
+    assert _handoff(path, str(words), capsys) == tenth
+    assert _handoff(path, " 10 % ", capsys) == tenth and _handoff(path, "10.0%", capsys) == tenth
+
+
+def test_budget_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from handoff.sizes import DEFAULT_BUDGET_WORDS
+
+    path = tmp_path / "work.md"
+    path.write_text(_work_transcript(), encoding="utf-8")
+    small = _handoff(path, "150", capsys)
+    assert len(small.split()) <= 150
+    assert len(small) < len(_handoff(path, "1500", capsys))
+    assert main(["handoff", str(path)]) == 0
+    default = capsys.readouterr().out
+    assert _handoff(path, str(DEFAULT_BUDGET_WORDS), capsys) == default
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "abc", "0%", "150%", "%", "1.5", "", "10%%"])
+def test_bad_budget_is_one_sentence_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              value: str) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    assert main(["handoff", str(path), "--budget", value]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith("baton handoff: --budget") and captured.err.rstrip().endswith(".")
+
+
+def test_help_documents_both_budget_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["handoff", "--help"])
+    out = capsys.readouterr().out
+    assert "WORDS|P%" in out and "10%" in out
