@@ -2,7 +2,7 @@
 
 The builder streams a session once and keeps bounded top-k candidates, so time should grow
 about linearly and peak memory should follow the word budget, not the history. This bench
-times `handoff.old_extractive.build_handoff` on synthetic sessions (user requests, assistant answers
+times `handoff.builder.build_handoff` on synthetic sessions (user requests, assistant answers
 with paths, commands, code blocks, errors and URLs, notes and tool output), measures the
 build call's own peak memory with tracemalloc in a second, separate call (tracemalloc slows
 Python down, so it never overlaps the timing), and fits the growth exponent on log-log.
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from handoff.old_extractive import build_handoff
+from handoff.builder import build_handoff
 from handoff.types import ProjectIn, SessionIn, TurnIn
 
 TARGET_10K_S = 2.0

@@ -11,20 +11,26 @@ from dataclasses import dataclass, field
 from handoff.text import escape_cell, one_line, unescape_cell
 
 MASTER = "Master prompt"
-GOAL = "Goal and scope"
+GOAL = "Goal"
 STATE = "Current state"
 DONE = "Done"
 DECISIONS = "Decisions"
-CONSTRAINTS = "Constraints and preferences"
+CONSTRAINTS = "Constraints"
+REQUESTS = "Requests"
 ARTIFACTS = "Artifacts"
 PROBLEMS = "Problems and fixes"
-OPEN = "Open problems and blockers"
+OPEN = "Open problems"
 NEXT = "Next steps"
-LAST_REQUEST = "Last request"
+NOTES = "Notes"
+LAST_REQUEST = "Latest exchange"
 LOG = "Session log"
-SECTIONS: tuple[str, ...] = (MASTER, GOAL, STATE, DONE, DECISIONS, CONSTRAINTS, ARTIFACTS,
-                             PROBLEMS, OPEN, NEXT, LAST_REQUEST, LOG)
-_CANON = {s.lower(): s for s in SECTIONS}
+SECTIONS: tuple[str, ...] = (MASTER, GOAL, STATE, DONE, DECISIONS, CONSTRAINTS, REQUESTS,
+                             ARTIFACTS, PROBLEMS, OPEN, NEXT, NOTES, LAST_REQUEST, LOG)
+# Headings of earlier handoffs (and of models that remember them) read as today's.
+_ALIASES = {"goal and scope": GOAL, "constraints and preferences": CONSTRAINTS,
+            "open problems and blockers": OPEN, "last request": LAST_REQUEST,
+            "key points": NOTES}
+_CANON = {**{s.lower(): s for s in SECTIONS}, **_ALIASES}
 
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
@@ -188,10 +194,22 @@ def unquote(body: str) -> str:
     return "\n".join(out).strip("\n")
 
 
+_LOG_BULLET = re.compile(r"^[-*]\s+S?(\d+)(?:\s*[–-]\s*S?(\d+))?\s*[,·]\s*([^,·]*?)\s*[,·]"
+                         r"\s*(\d+)\s+turns?\s*(?::\s*(.*))?$")
+
+
 def parse_session_log(body: str) -> list[LogRow]:
-    """Rows of a ``| # | Date | Turns | Outcome |`` table; malformed rows are skipped."""
+    """Rows of the session log, as ``- S3, 2026-11-20, 214 turns: outcome`` bullets or an
+    earlier handoff's ``| # | Date | Turns | Outcome |`` table; malformed rows are skipped."""
     rows: list[LogRow] = []
     for line in body.split("\n"):
+        bullet = _LOG_BULLET.match(line.strip())
+        if bullet:
+            first = int(bullet.group(1))
+            last = int(bullet.group(2)) if bullet.group(2) else first
+            rows.append(LogRow(min(first, last), max(first, last), bullet.group(3),
+                               int(bullet.group(4)), (bullet.group(5) or "").strip()))
+            continue
         cells = [unescape_cell(c) for c in _SEP.split(line.strip().strip("|"))]
         if len(cells) < 3:
             continue
@@ -208,10 +226,8 @@ def parse_session_log(body: str) -> list[LogRow]:
 
 
 def render_session_log(rows: list[LogRow]) -> str:
-    lines = ["| # | Date | Turns | Outcome |", "|---|---|---|---|"]
-    lines += [f"| {r.label} | {escape_cell(r.date)} | {r.turns} | {escape_cell(r.outcome)} |"
-              for r in rows]
-    return "\n".join(lines)
+    return "\n".join(f"- S{r.label}, {one_line(r.date)}, {r.turns} turns"
+                     + (f": {one_line(r.outcome)}" if r.outcome else "") for r in rows)
 
 
 def parse_footer(line: str) -> Footer | None:
@@ -235,4 +251,4 @@ def render_footer(f: Footer) -> str:
     span = (f"session {f.first_session}" if f.first_session == f.last_session
             else f"sessions {f.first_session}–{f.last_session}")
     return (f"_Baton · {f.generator} · {span}, "
-            f"{f.turns} turns · keeps {f.kept} of {f.total} extracted artifacts ({pct}%)_")
+            f"{f.turns} turns · keeps {f.kept} of {f.total} key artifacts ({pct}%)_")

@@ -25,7 +25,7 @@ from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tok
 from llm.client import ChatClient, LLMError
 from handoff.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, Footer, canonical,
                           parse_items, parse_markdown, render_footer, render_markdown)
-from handoff.old_extractive import build_handoff
+from handoff.builder import build_handoff
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.prompts import MAP_SYSTEM, MERGE_SYSTEM, final_system, final_user
 from handoff.artifact_section import merge_artifacts

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from llm.client import ChatClient, ClientSettings
-from handoff.old_extractive import build_handoff
+from handoff.builder import build_handoff
 from handoff.types import ProjectIn, SessionIn, TurnIn
 from llm.tokens import estimate_tokens
 from llm.writer import LLMSettings, check_answer, write_handoff

@@ -12,7 +12,10 @@ from types import MappingProxyType
 
 from .model import ParsedTurn
 
-_WORDS = r"you said|chatgpt said|user|assistant|human|claude"
+_WORDS = r"you said|chatgpt said|user|assistant|human|claude|tool|system"
+# Tool output and system text are marked only by a label alone on its line (as agent
+# transcripts write them): "Tool: pytest" in prose stays prose.
+_LINE_ONLY = frozenset({"tool", "system"})
 _MARKER = re.compile(
     r"^[ \t]{0,3}(?:#{1,6}[ \t]+)?(?:"
     rf"(?P<bold>\*\*|__)[ \t]*(?P<w1>{_WORDS})[ \t]*(?::[ \t]*(?P=bold)|(?P=bold)[ \t]*:)"
@@ -29,6 +32,8 @@ _SPEAKERS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "chatgpt said": ("assistant", "ChatGPT"),
     "assistant": ("assistant", "Assistant"),
     "claude": ("assistant", "Claude"),
+    "tool": ("tool", "Tool"),
+    "system": ("system", "System"),
 })
 
 
@@ -65,7 +70,10 @@ def _marker_at(line: str) -> tuple[str, str, str] | None:
         return None
     word = re.sub(r"\s+", " ", (match.group("w1") or match.group("w2")).lower())
     role, author = _SPEAKERS[word]
-    return role, author, line[match.end():].strip()
+    rest = line[match.end():].strip()
+    if word in _LINE_ONLY and rest:
+        return None
+    return role, author, rest
 
 
 def has_markers(text: str) -> bool:

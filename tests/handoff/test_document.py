@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handoff.document import (SECTIONS, Document, parse_items, parse_markdown, parse_session_log,
                           render_markdown, unquote)
-from handoff.old_extractive import build_handoff
+from handoff.builder import build_handoff
 from handoff.types import SessionIn, TurnIn
 
 from tests.llm.samples import PROJECT, TODAY, first_session, second_session
@@ -70,7 +70,7 @@ def test_weird_characters_do_not_break_structure() -> None:
 
 
 def test_output_identical_across_hash_seeds() -> None:
-    script = ("from tests.llm.samples import *\nfrom handoff.old_extractive import build_handoff\n"
+    script = ("from tests.llm.samples import *\nfrom handoff.builder import build_handoff\n"
               "f = build_handoff(PROJECT, first_session(), None, today=TODAY)\n"
               "print(build_handoff(PROJECT, second_session(), f.markdown, today=TODAY).markdown)")
     outs = set()
@@ -82,7 +82,7 @@ def test_output_identical_across_hash_seeds() -> None:
 
 
 def test_llm_package_has_no_bot_dependencies() -> None:
-    script = ("import sys, handoff.old_extractive, handoff.artifacts, handoff.artifact_section\n"
+    script = ("import sys, handoff.builder, handoff.artifacts, handoff.artifact_section\n"
               "bad = [m for m in sys.modules if m.split('.')[0] in "
               "('telegram', 'aiosqlite', 'bot', 'handlers', 'storage', 'httpx')]\n"
               "print(bad)")

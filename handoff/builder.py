@@ -1,0 +1,318 @@
+"""The deterministic handoff (no model, no network): what keeps the most facts per word.
+
+The budget is shared out by what each part keeps per character on real sessions: the
+latest exchange (where the session's current state is), the person's own requests
+newest first, a ranked artifact index, and the sentences that cover the most of the
+rest (:mod:`handoff.select`), each filed under the section its wording says. Fixed text
+(headings, the prompt's frame, the log, the footer) stays small so a small budget goes
+to content. Same input, same output.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from handoff.artifact_section import format_artifacts
+from handoff.artifacts import coverage
+from handoff.classify import is_statement, reconcile, section_of
+from handoff.document import (ARTIFACTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT,
+                              REQUESTS, SECTIONS, Document, Footer, LogRow, blockquote,
+                              render_bullets, render_footer, render_markdown,
+                              render_numbered, render_session_log)
+from handoff.index import ArtifactIndex
+from handoff.previous import Previous, read_previous
+from handoff.scan import Unit, content_words, units_of
+from handoff.select import Selector
+from handoff.sizes import DEFAULT_BUDGET_WORDS, chars_for
+from handoff.text import count_words, one_line, truncate_words
+from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
+
+GENERATOR = "extractive"
+LATEST_SHARE = 0.28  # of the budget: the end of the session, nearly verbatim
+REQUEST_SHARE = 0.2  # the person's own messages, newest first
+INDEX_SHARE = 0.35  # the artifact index
+LAST_REQUEST_CHARS = 600
+REQUEST_CHARS = 240
+PROMPT_ITEM_WORDS = 30  # goal, done, state, next in the master prompt, each at most
+MAX_LOG_ROWS = 10
+OUTCOME_WORDS = 12
+FIT_ROUNDS = 8
+FIT_SHRINK = 0.97  # each round over budget shrinks every part by the overflow, and this
+PERSON_ROLES = ("user", "note")
+GOAL_MIN_WORDS = 6  # the first request that says something ("/add x.py" does not)
+_MARKER_NAMES = frozenset({"you", "user", "human", "me", "i", "assistant", "ai", "chatgpt",
+                           "claude", "gpt", "bot", "system", "tool"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    goal: list[str]
+    request: str
+    latest: list[tuple[str, str]]  # (role, text) in time order
+    requests: list[str]
+    state: str
+
+
+def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, *,
+                  budget_words: int = DEFAULT_BUDGET_WORDS, final: bool = True,
+                  today: date | None = None) -> Handoff:
+    """Handoff markdown for ``session`` merged with the ``previous`` handoff, if any."""
+    turns = in_time_order(session.turns)
+    prev = read_previous(previous)
+    budget = chars_for(budget_words)
+    index = ArtifactIndex()
+    index.carry(prev.artifacts)
+    df: Counter[str] = Counter()
+    for pos, turn in enumerate(turns):
+        index.feed(pos, turn.text, by_user=turn.role in PERSON_ROLES)
+        for u in units_of(pos, turn):
+            df.update(content_words(u.text))
+    for u in prev.units:
+        df.update(content_words(u.text))
+
+    n = session.number
+    name = one_line(project.name) or "Project"
+    title = f"{name} — {'handoff' if final else 'draft'}, session {n}"
+    rows = _log_rows(prev, session, today)
+    first = min([n] + [r.first for r in prev.rows]
+                + ([prev.footer.first_session] if prev.footer else []))
+    last = max(n, prev.last_session)
+    covered_turns = _turns_covered(prev, session)
+    who = person(turns)
+    key = index.key_artifacts()
+
+    scale = 1.0
+    selector: Selector | None = None
+    doc = Document(title=title)
+    for _ in range(FIT_ROUNDS):
+        room = int(budget * scale)
+        parts = _fixed_parts(project, session, turns, prev, room)
+        shown = "\n".join([parts.request, *parts.requests, *(t for _, t in parts.latest)])
+        artifacts = index.pick(int(room * INDEX_SHARE), shown)
+        if selector is None:
+            selector = _candidates(df, turns, prev, budget, shown, parts)
+        chosen = selector.pick(max(room - _fixed_size(parts, artifacts, rows), 0),
+                               covered=content_words(shown))
+        sections = _file(chosen, len(turns), prev)
+        rows_now = _outcome(rows, n, session, sections, final)
+        doc = _document(title, project, who, parts, sections, artifacts, rows_now, n)
+        kept, total = coverage(render_markdown(doc), key)
+        doc.footer = render_footer(Footer(GENERATOR, first, last, covered_turns, kept, total))
+        markdown = render_markdown(doc)
+        size = max(len(markdown) / budget, count_words(markdown) / budget_words)
+        if size <= 1.0:
+            break
+        scale *= FIT_SHRINK / size
+    markdown = render_markdown(doc)
+    kept, total = coverage(markdown, key)
+    return Handoff(markdown=markdown, generator=GENERATOR, first_session=first,
+                   last_session=last, turns_covered=covered_turns, artifacts_kept=kept,
+                   artifacts_total=total, words=count_words(markdown),
+                   extra={"source_artifacts": key})
+
+
+def _candidates(df: Counter[str], turns: list[TurnIn], prev: Previous, budget: int,
+                shown: str, parts: _Parts) -> Selector:
+    """Every unit not already shown verbatim, offered once (the pool keeps the best)."""
+    selector = Selector(df, len(turns), budget, covered=content_words(shown))
+    for u in prev.units:
+        selector.offer(u)
+    latest_texts = {t for _, t in parts.latest}
+    for pos, turn in enumerate(turns):
+        for u in units_of(pos, turn):
+            if u.text not in latest_texts:
+                selector.offer(u)
+    return selector
+
+
+def in_time_order(turns: list[TurnIn] | tuple[TurnIn, ...]) -> list[TurnIn]:
+    """Turns in the conversation's own time when every turn has one, else as given
+    (arrival order); the sort is stable, so equal times keep their order."""
+    items = list(turns)
+    if items and all(t.created_at is not None for t in items):
+        items.sort(key=lambda t: t.created_at)  # type: ignore[arg-type, return-value]
+    return items
+
+
+def person(turns: list[TurnIn]) -> str:
+    """Who the work is done with: the author of what was typed to the bot, never a role
+    marker of a paste or a forwarded channel."""
+    names = Counter(t.author for t in turns
+                    if t.role in PERSON_ROLES and t.source == "typed" and t.author.strip()
+                    and t.author.strip().lower() not in _MARKER_NAMES)
+    return names.most_common(1)[0][0] if names else ""
+
+
+def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], prev: Previous,
+                 budget: int) -> _Parts:
+    mine = [i for i, t in enumerate(turns) if t.role in PERSON_ROLES and t.text.strip()]
+    last_i = mine[-1] if mine else -1
+    request = one_line(turns[last_i].text)[:LAST_REQUEST_CHARS] if mine else ""
+    latest = _latest(turns, last_i, int(budget * LATEST_SHARE) - len(request))
+    requests: list[str] = []
+    room = int(budget * REQUEST_SHARE)
+    seen = {request}
+    for i in reversed(mine[:-1]):
+        text = one_line(turns[i].text)[:REQUEST_CHARS]
+        if text in seen or len(text) + 3 > room:
+            continue
+        seen.add(text)
+        requests.append(text)
+        room -= len(text) + 3
+    goal = list(prev.goal)
+    if not goal:
+        asks = [one_line(turns[i].text) for i in mine]
+        first = project.description.strip() or next(
+            (a for a in asks if len(a.split()) >= GOAL_MIN_WORDS and not a.startswith("/")), "")
+        if first:
+            goal.append(truncate_words(first, PROMPT_ITEM_WORDS))
+    if session.objectives.strip():
+        goal.append(f"Session {session.number}: {one_line(session.objectives)}")
+    return _Parts(goal, request, latest, requests, _state(turns))
+
+
+def _latest(turns: list[TurnIn], request_at: int, room: int) -> list[tuple[str, str]]:
+    """What the assistant (and its tools) said and did last, from the end backwards, as
+    units so code bodies and diffs do not eat the room."""
+    out: list[tuple[str, str]] = []
+    for pos in range(len(turns) - 1, -1, -1):
+        if pos == request_at:
+            continue
+        turn = turns[pos]
+        texts = [u.text for u in units_of(pos, turn)]
+        for text in reversed(texts):
+            if len(text) + 2 > room:
+                return out[::-1]
+            out.append((turn.role, text))
+            room -= len(text) + 2
+    return out[::-1]
+
+
+def _state(turns: list[TurnIn]) -> str:
+    """The last statement the assistant made about where things stand."""
+    for pos in range(len(turns) - 1, -1, -1):
+        if turns[pos].role != "assistant":
+            continue
+        for u in reversed(list(units_of(pos, turns[pos]))):
+            if not u.command and is_statement(u.text) and len(u.text.split()) >= 4:
+                return u.text
+    return ""
+
+
+def _file(chosen: list[Unit], turns: int, prev: Previous) -> dict[str, list[str]]:
+    late_from = turns * 4 // 5
+    sections: dict[str, list[str]] = {}
+    for u in chosen:
+        name = u.section if u.section and u.section != LAST_REQUEST else section_of(
+            u, late=u.pos >= late_from)
+        sections.setdefault(name, []).append(f"`{u.text}`" if u.command else u.text)
+    # newest first where recency is the point
+    if DONE in sections:
+        sections[DONE].reverse()
+    reconcile(sections)
+    return sections
+
+
+def _fixed_size(parts: _Parts, artifacts: list, rows: list[LogRow]) -> int:
+    text = "\n".join([*parts.goal, parts.request, *parts.requests, parts.state,
+                      *(t for _, t in parts.latest), *format_artifacts(artifacts),
+                      render_session_log(rows)])
+    return len(text) + 400  # headings, the prompt's frame, the footer
+
+
+def _prompt(project: ProjectIn, who: str, parts: _Parts, sections: dict[str, list[str]],
+            n: int) -> str:
+    desc = f" ({truncate_words(project.description, 20)})" if project.description.strip() \
+        and project.description.strip() not in parts.goal[:1] else ""
+    out = [f"Continue **{one_line(project.name) or 'this project'}**{desc}"
+           + (f" with {one_line(who)}." if who else ".")]
+    if parts.goal:
+        out.append(f"Goal: {truncate_words(parts.goal[0], PROMPT_ITEM_WORDS)}")
+    if sections.get(DONE):
+        out.append(f"Done: {truncate_words(sections[DONE][0], PROMPT_ITEM_WORDS)}")
+    if parts.state:
+        out.append(f"Now (end of session {n}): {truncate_words(parts.state, PROMPT_ITEM_WORDS)}")
+    nxt = (sections.get(NEXT) or [parts.request])[0]
+    if nxt:
+        out.append(f"Next: {truncate_words(nxt, PROMPT_ITEM_WORDS)}")
+    out.append("The rest is reference.")
+    return " ".join(p if p.endswith((".", "!", "?", "…")) else p + "." for p in out)
+
+
+def _document(title: str, project: ProjectIn, who: str, parts: _Parts,
+              sections: dict[str, list[str]], artifacts: list, rows: list[LogRow],
+              n: int) -> Document:
+    doc = Document(title=title)
+    for name in SECTIONS:
+        if name == MASTER:
+            body = _prompt(project, who, parts, sections, n)
+        elif name == GOAL:
+            body = render_bullets(parts.goal)
+        elif name == REQUESTS:
+            body = render_bullets(parts.requests + sections.get(REQUESTS, []))
+        elif name == ARTIFACTS:
+            body = "\n".join(format_artifacts(artifacts))
+        elif name == NEXT:
+            body = render_numbered(sections.get(NEXT, []))
+        elif name == LAST_REQUEST:
+            body = _render_latest(parts)
+        elif name == LOG:
+            body = render_session_log(rows)
+        else:
+            body = render_bullets(sections.get(name, []))
+        if body.strip():
+            doc.sections.append((name, body))
+    return doc
+
+
+def _render_latest(parts: _Parts) -> str:
+    out = [blockquote(parts.request)] if parts.request else []
+    role = ""
+    para: list[str] = []
+    for r, text in parts.latest:
+        if r != role and para:
+            out.append(f"{role.capitalize()}: " + " ".join(para))
+            para = []
+        role = r
+        para.append(text)
+    if para:
+        out.append(f"{role.capitalize()}: " + " ".join(para))
+    return "\n\n".join(out)
+
+
+def _turns_covered(prev: Previous, session: SessionIn) -> int:
+    """Cumulative turns; a previous draft of this same session is not counted twice."""
+    base = prev.footer.turns if prev.footer else sum(r.turns for r in prev.rows)
+    again = sum(r.turns for r in prev.rows if r.first == r.last == session.number)
+    return max(base - again, 0) + len(session.turns)
+
+
+def _log_rows(prev: Previous, session: SessionIn, today: date | None) -> list[LogRow]:
+    """Previous rows plus this session's (outcome filled in later), newest first."""
+    when = session.completed_at or session.started_at
+    day = when.date().isoformat() if when else (today or date.today()).isoformat()
+    rows = [r for r in prev.rows if not r.first <= session.number <= r.last]
+    rows.append(LogRow(session.number, session.number, day, len(session.turns), ""))
+    rows.sort(key=lambda r: (-r.last, -r.first))
+    if len(rows) > MAX_LOG_ROWS:
+        old = rows[MAX_LOG_ROWS - 1:]
+        rows = rows[: MAX_LOG_ROWS - 1] + [LogRow(
+            min(r.first for r in old), max(r.last for r in old), old[0].date,
+            sum(r.turns for r in old), "")]
+    return rows
+
+
+def _outcome(rows: list[LogRow], n: int, session: SessionIn, sections: dict[str, list[str]],
+             final: bool) -> list[LogRow]:
+    """This session's one-line outcome: the person's own words from /complete, else the
+    newest Done item."""
+    text = session.notes.strip() or next(iter(sections.get(DONE, [])), "")
+    text = truncate_words(text, OUTCOME_WORDS) if text else ""
+    if not final:
+        text = f"in progress{': ' + text if text else ''}"
+    return [LogRow(r.first, r.last, r.date, r.turns, text) if r.first == r.last == n else r
+            for r in rows]
+
+
+__all__ = ["GENERATOR", "build_handoff", "in_time_order", "person"]
