@@ -17,7 +17,7 @@ from storage.imports import import_turns
 from storage.models import NewTurn
 from transcripts._util import human_size
 from transcripts.detect import parse_file
-from transcripts.model import Choice, Transcript, TranscriptError
+from transcripts.model import Choice, Transcript, TranscriptError, conversation_times
 
 log = logging.getLogger(__name__)
 BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -59,8 +59,9 @@ async def _store(update: Update, context: Context, data: bytes, transcript: Tran
     turns = [NewTurn(role=t.role, author=t.author, source="file", text=t.text,
                      tg_chat_id=chat.id, tg_message_id=message_id, part=i)
              for i, t in enumerate(transcript.turns)]
+    # Each turn keeps the conversation's own time, so the session reads in that order.
     added = await import_turns(context.bot_data.database, session.id, digest,
-                               transcript.title, turns)
+                               transcript.title, turns, conversation_times(transcript.turns))
     if added is None:
         await reply(update, "That conversation is already in this session: nothing imported twice.")
         return

@@ -20,9 +20,9 @@ def _when(value: str | None) -> datetime | None:
 
 
 async def load_session(db: Database, session: Session) -> SessionIn:
-    turns = [
+    turns = [  # in the conversation's own time: see storage.turns.iter_turns
         TurnIn(role=t.role, author=t.author, source=t.source, text=t.text,  # type: ignore[arg-type]
-               created_at=_when(t.created_at))
+               created_at=_when(t.at))
         async for t in turn_store.iter_turns(db, session.id)
     ]
     return SessionIn(number=session.number, turns=turns, objectives=session.objectives,

@@ -1,6 +1,7 @@
 """Whole-file imports: all turns in one transaction, and never the same file twice."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Sequence
 
 from storage.db import Database, utcnow
@@ -9,8 +10,11 @@ from storage.turns import insert_turns
 
 
 async def import_turns(db: Database, session_id: int, digest: str, title: str,
-                       turns: Sequence[NewTurn]) -> int | None:
-    """Store an imported conversation; None when this session already has that import."""
+                       turns: Sequence[NewTurn],
+                       said_at: Sequence[datetime | None] = ()) -> int | None:
+    """Store an imported conversation; None when this session already has that import.
+    `said_at` holds each turn's own time from the file (None where it has none), so the
+    session reads in the conversation's own time order (see `storage.turns.iter_turns`)."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO imports (session_id, digest, title, turns, created_at)"
@@ -19,4 +23,4 @@ async def import_turns(db: Database, session_id: int, digest: str, title: str,
         )
         if cursor.rowcount == 0:
             return None
-        return await insert_turns(conn, session_id, turns)
+        return await insert_turns(conn, session_id, turns, said_at)

@@ -57,12 +57,18 @@ class Turn:
     author: str
     source: str
     text: str
-    created_at: str
+    created_at: str  # when it was stored
+    said_at: str | None = None  # its own time, when its source had one
+
+    @property
+    def at(self) -> str:
+        """The time the session is ordered by: its own, else its arrival."""
+        return self.said_at or self.created_at
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Turn":
         return cls(row["id"], row["session_id"], row["role"], row["author"], row["source"],
-                   row["text"], row["created_at"])
+                   row["text"], row["created_at"], row["said_at"])
 
 
 @dataclass(frozen=True, slots=True)

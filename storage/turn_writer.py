@@ -15,10 +15,10 @@ from typing import Any, Awaitable, Callable, Sequence
 
 from storage.db import Database, utcnow
 from storage.models import NewTurn
-from storage.turns import COLUMNS, turn_values
+from storage.turns import COLUMN_COUNT, COLUMNS, turn_values
 
 log = logging.getLogger(__name__)
-ROWS_PER_STATEMENT = 300  # 10 values a row, well under SQLite's variable limit
+ROWS_PER_STATEMENT = 300  # 11 values a row, well under SQLite's variable limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +39,8 @@ OnCommit = Callable[[list[Outcome]], Awaitable[None]]
 
 
 def _statement(rows: int) -> str:
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
-    picked = ", ".join(f"v.column{i}" for i in range(1, 11))
+    values = ", ".join([f"({', '.join('?' * COLUMN_COUNT)})"] * rows)
+    picked = ", ".join(f"v.column{i}" for i in range(1, COLUMN_COUNT + 1))
     return (f"INSERT OR IGNORE INTO turns ({COLUMNS}) SELECT {picked} FROM (VALUES {values}) AS v"
             " WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = v.column1"
             " AND s.status = 'active') RETURNING tg_chat_id, tg_message_id, part")

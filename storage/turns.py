@@ -1,6 +1,7 @@
 """Conversation turns. The (chat, message, part) key makes redelivered updates no-ops."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import AsyncIterator, Sequence
 
 import aiosqlite
@@ -9,37 +10,60 @@ from storage.db import Database, utcnow
 from storage.models import NewTurn, Turn
 
 COLUMNS = ("session_id, role, author, source, text, words, tg_chat_id, tg_message_id, part,"
-           " created_at")
-_INSERT = f"INSERT OR IGNORE INTO turns ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+           " created_at, said_at")
+COLUMN_COUNT = len(COLUMNS.split(","))
+_INSERT = f"INSERT OR IGNORE INTO turns ({COLUMNS}) VALUES ({', '.join('?' * COLUMN_COUNT)})"
+# A session in its own time: turns with a time of their own by it, the rest by arrival.
+# Matches the index turns_by_session_time (migration 0005), so reading pages through it.
+ORDER_KEY = "COALESCE(said_at, created_at)"
 
 
-def turn_values(session_id: int, turn: NewTurn, now: str) -> tuple[object, ...]:
-    """The row for `COLUMNS`, in order."""
+def said_at_text(moment: datetime | None) -> str | None:
+    """The stored form of a turn's own time: UTC ISO-8601, comparable as text with
+    `created_at` (naive means UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def turn_values(session_id: int, turn: NewTurn, now: str,
+                said_at: datetime | None = None) -> tuple[object, ...]:
+    """The row for `COLUMNS`, in order; `said_at` is the turn's own time, if it has one."""
     return (session_id, turn.role, turn.author, turn.source, turn.text, len(turn.text.split()),
-            turn.tg_chat_id, turn.tg_message_id, turn.part, now)
+            turn.tg_chat_id, turn.tg_message_id, turn.part, now, said_at_text(said_at))
 
 
-async def insert_turns(conn: aiosqlite.Connection, session_id: int,
-                       turns: Sequence[NewTurn]) -> int:
-    """Insert inside the caller's transaction; returns how many were new."""
+async def insert_turns(conn: aiosqlite.Connection, session_id: int, turns: Sequence[NewTurn],
+                       said_at: Sequence[datetime | None] = ()) -> int:
+    """Insert inside the caller's transaction; returns how many were new. `said_at`, when
+    given, holds each turn's own time (None where it has none), in the order of `turns`."""
+    if said_at and len(said_at) != len(turns):
+        raise ValueError(f"{len(said_at)} times for {len(turns)} turns")
     now = utcnow()
     added = 0
-    for turn in turns:
-        cursor = await conn.execute(_INSERT, turn_values(session_id, turn, now))
+    for i, turn in enumerate(turns):
+        values = turn_values(session_id, turn, now, said_at[i] if said_at else None)
+        cursor = await conn.execute(_INSERT, values)
         added += cursor.rowcount
     return added
 
 
 async def iter_turns(db: Database, session_id: int, batch: int = 2000) -> AsyncIterator[Turn]:
-    """Stream a session's turns in order, in batches, so huge sessions don't sit in memory twice."""
-    last_id = 0
+    """Stream a session's turns in time order (`ORDER_KEY`, ties by id), in batches, so huge
+    sessions don't sit in memory twice."""
+    last: tuple[str, int] = ("", 0)
     while True:
         rows = await db.fetchall(
-            "SELECT * FROM turns WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
-            (session_id, last_id, batch),
+            f"SELECT *, {ORDER_KEY} AS order_key FROM turns"
+            # (key, id) > (last key, last id), spelt out so the index range is used
+            f" WHERE session_id = ? AND {ORDER_KEY} >= ? AND ({ORDER_KEY} > ? OR id > ?)"
+            f" ORDER BY {ORDER_KEY}, id LIMIT ?",
+            (session_id, last[0], last[0], last[1], batch),
         )
         if not rows:
             return
         for row in rows:
             yield Turn.from_row(row)
-        last_id = rows[-1]["id"]
+        last = (rows[-1]["order_key"], rows[-1]["id"])

@@ -63,6 +63,34 @@ def iso_timestamp(value: Any) -> float | None:
         return None
 
 
+def utc_from_epoch(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime from Unix seconds (number or numeric string), else None."""
+    number = as_number(value)
+    if number is None:
+        return None
+    try:
+        return datetime.fromtimestamp(number, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def utc_from_iso(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime from an ISO-8601 string (naive means UTC), else None."""
+    text = as_str(value).strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def one_line(text: str, limit: int = 200) -> str:
     """Collapse whitespace and cut to `limit` chars: tool chatter stays short."""
     flat = _WS.sub(" ", text).strip()

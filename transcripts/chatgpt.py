@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._util import as_dict, as_list, as_number, as_str, newest_first, one_line
+from ._util import as_dict, as_list, as_number, as_str, newest_first, one_line, utc_from_epoch
 from .model import ConversationInfo, ParsedTurn, Transcript
 
 FORMAT = "chatgpt"
@@ -95,19 +95,20 @@ def _turn(message: dict[str, Any]) -> ParsedTurn | None:
     if kind in _SKIPPED_CONTENT:
         return None
     text = _content_text(content).strip()
+    at = utc_from_epoch(message.get("create_time"))  # Unix seconds, may be null
     recipient = as_str(message.get("recipient")) or "all"
     if role == "assistant" and recipient != "all":
-        return ParsedTurn("tool", recipient, "Called with: " + one_line(text)) if text else None
+        return ParsedTurn("tool", recipient, "Called with: " + one_line(text), at) if text else None
     if role == "tool":
         name = as_str(author.get("name")) or "tool"
-        return ParsedTurn("tool", name, one_line(text)) if text else None
+        return ParsedTurn("tool", name, one_line(text), at) if text else None
     if role == "user":
         text = "\n".join(filter(None, [text, _attachments(metadata)]))
-        return ParsedTurn("user", "You", text) if text else None
+        return ParsedTurn("user", "You", text, at) if text else None
     if role == "assistant":
         if kind == "code" and text:
             text = f"```{as_str(content.get('language')).replace('unknown', '')}\n{text}\n```"
-        return ParsedTurn("assistant", "ChatGPT", text) if text else None
+        return ParsedTurn("assistant", "ChatGPT", text, at) if text else None
     return None
 
 

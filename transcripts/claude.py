@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ._util import as_dict, as_list, as_number, as_str, iso_timestamp, newest_first, one_line
+from ._util import (
+    as_dict, as_list, as_number, as_str, iso_timestamp, newest_first, one_line, utc_from_iso,
+)
 from .model import ConversationInfo, ParsedTurn, Transcript
 
 FORMAT = "claude"
@@ -88,13 +90,14 @@ def _turns(message: dict[str, Any]) -> list[ParsedTurn]:
     role, author = _SPEAKERS.get(as_str(message.get("sender")), ("", ""))
     if not role:
         return []
+    at = utc_from_iso(message.get("created_at"))  # every turn of one message shares its time
     turns: list[ParsedTurn] = []
     text_parts: list[str] = []
 
     def flush() -> None:
         text = "\n\n".join(p for p in text_parts if p.strip()).strip()
         if text:
-            turns.append(ParsedTurn(role, author, text))
+            turns.append(ParsedTurn(role, author, text, at))
         text_parts.clear()
 
     blocks = [b for b in as_list(message.get("content")) if isinstance(b, dict)]
@@ -107,12 +110,13 @@ def _turns(message: dict[str, Any]) -> list[ParsedTurn]:
         elif kind == "tool_use":
             flush()
             name = as_str(block.get("name")) or "tool"
-            turns.append(ParsedTurn("tool", name, "Called with: " + one_line(_compact(block.get("input")))))
+            turns.append(ParsedTurn("tool", name, "Called with: " + one_line(_compact(block.get("input"))),
+                                    at))
         elif kind == "tool_result":
             flush()
             name = as_str(block.get("name")) or "tool"
             result = one_line(_result_text(block.get("content")))
-            turns.append(ParsedTurn("tool", name, result or "(no output)"))
+            turns.append(ParsedTurn("tool", name, result or "(no output)", at))
         # "thinking" and unknown blocks are private reasoning or UI state: skipped.
     text_parts.extend(_attachments(message))
     flush()

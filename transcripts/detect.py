@@ -140,7 +140,7 @@ def _finish(transcript: Transcript, limits: Limits) -> Transcript:
         )
     return Transcript(
         _clean(transcript.title),
-        tuple(ParsedTurn(t.role, _clean(t.author), _clean(t.text)) for t in transcript.turns),
+        tuple(ParsedTurn(t.role, _clean(t.author), _clean(t.text), t.at) for t in transcript.turns),
         transcript.format,
     )
 

@@ -5,7 +5,9 @@ the bot, a CLI or tests alike.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +17,34 @@ class ParsedTurn:
     role: str  # "user" | "assistant" | "tool" | "system" | "note"
     author: str  # display name: "You", "ChatGPT", "Claude", a sender, "agent", a tool
     text: str
+    # When it was said, timezone-aware UTC, if the format records it (None for pasted text
+    # or a missing or malformed timestamp).
+    at: datetime | None = None
+
+
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def conversation_times(turns: Sequence[ParsedTurn]) -> list[datetime | None]:
+    """Each turn's time for ordering: its own, else the nearest earlier turn's (the first
+    known one for turns before any), so a turn without a time stays beside its neighbours.
+    All None when no turn has a time."""
+    known = next((t.at for t in turns if t.at is not None), None)
+    times: list[datetime | None] = []
+    for turn in turns:
+        if turn.at is not None:
+            known = turn.at
+        times.append(known)
+    return times
+
+
+def in_time_order(turns: Sequence[ParsedTurn]) -> list[tuple[ParsedTurn, datetime | None]]:
+    """(turn, time from `conversation_times`) in time order; a stable sort, so turns with
+    equal times, and every turn of a conversation without times, keep their file order."""
+    pairs = list(zip(turns, conversation_times(turns)))
+    if pairs and pairs[0][1] is not None:  # then every time is set
+        pairs.sort(key=lambda pair: pair[1] or _EARLIEST)
+    return pairs
 
 
 @dataclass(frozen=True, slots=True)

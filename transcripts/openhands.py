@@ -8,9 +8,12 @@ turns, because a handoff needs what was done, not every byte of output.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
-from ._util import as_dict, as_list, as_number, as_str, head_lines, iso_timestamp, newest_first
+from ._util import (
+    as_dict, as_list, as_number, as_str, head_lines, iso_timestamp, newest_first, utc_from_iso,
+)
 from .model import ConversationInfo, ParsedTurn, Transcript
 
 FORMAT = "openhands"
@@ -56,7 +59,7 @@ def parse_conversation(obj: Any) -> Transcript:
         turn = _turn(event, agent_started)
         agent_started = agent_started or (turn is not None and turn.role != "user")
         if turn is not None:
-            turns.append(turn)
+            turns.append(replace(turn, at=utc_from_iso(event.get("timestamp"))))
     error = as_str(run.get("error")).strip()
     if error:
         turns.append(ParsedTurn("note", "", f"The run stopped with an error: {head_lines(error, 5, 500)}"))

@@ -6,10 +6,13 @@ author; deciding who played "the assistant" is left to the caller.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from ._util import as_dict, as_list, as_number, as_str, iso_timestamp, newest_first
+from ._util import (
+    as_dict, as_list, as_number, as_str, iso_timestamp, newest_first, utc_from_epoch, utc_from_iso,
+)
 from .model import ConversationInfo, ParsedTurn, Transcript
 
 FORMAT = "telegram"
@@ -90,7 +93,13 @@ def _turn(message: dict[str, Any]) -> ParsedTurn | None:
     if forwarded:
         body = f"[forwarded from {forwarded}] {body}"
     author = as_str(message.get("from")).strip() or "Deleted Account"
-    return ParsedTurn("user", author, body)
+    return ParsedTurn("user", author, body, _said_at(message))
+
+
+def _said_at(message: dict[str, Any]) -> datetime | None:
+    """`date_unixtime` is exact; older exports only have `date`, the exporting machine's
+    local time without a zone, read as UTC."""
+    return utc_from_epoch(message.get("date_unixtime")) or utc_from_iso(message.get("date"))
 
 
 def flatten_text(value: Any) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,8 @@ def test_export_with_browser_tool_calls(data_dir: Path) -> None:
     assert tools[0].text == 'Called with: search("Volkswagen Transporter fuel consumption with 8 people l/km")'
     assert all("\n" not in x.text and len(x.text) <= 200 for x in tools)
     assert t.turns[0] == ParsedTurn(
-        "user", "You", "What is the fuel consumption of vw  transporter with 8 people in l/km"
+        "user", "You", "What is the fuel consumption of vw  transporter with 8 people in l/km",
+        datetime(2024, 1, 7, 12, 18, 35, 776371, tzinfo=timezone.utc),  # its create_time
     )
 
 
