@@ -1,204 +1,58 @@
-"""Context-preservation benchmark for the extractive handoff builder (issue 4).
+"""Context-preservation benchmark: what a handoff keeps of a session, against cutting the
+transcript to the same size.
 
-Builds a handoff for every corpus (synthetic single sessions, multi-session chains scored
-after every handoff, hand-labelled real transcripts) and scores it with the metrics of
-:mod:`bench.pres_metrics` next to two baselines cut to the same word count: the last N
-words of the transcript, and its first 30% + last 70%. Chain baselines cut from all of
-the chain's transcripts so far, which only helps them.
+Part 1, the headline, is realbench (``<repo>/../shared/realbench``): real work sessions
+with hand-labelled key facts, each handed off exactly as ``baton handoff`` does at 5%, 10%
+and 20% of the session and at the default budget, scored by realbench's own ``score.py``;
+plus sessions under 40,000 characters reported apart, a 1 -> 2 -> 3 chain check, and the
+targets, each MET or NOT MET (:mod:`bench.pres_realbench`). Part 2 is the seeded synthetic
+corpus, a regression check of chains and staleness (:mod:`bench.pres_synthetic`).
 
-    python -m bench.preservation [--sizes 200,1000,3000] [--chains N] [--seed S]
-                                 [--budget 2000] [--no-real]
+    python -m bench.preservation [--realbench DIR] [--only ID ...] [--jobs 2]
+                                 [--no-real] [--no-synthetic]
+                                 [--sizes 200,1000,3000] [--chains N] [--seed S] [--budget W]
 
-Prints one table per corpus and a summary line per generator; exits non-zero only when
-something crashes. Targets (synthetic, default budget): type-averaged recall >= 0.90,
->= 2x the better baseline, middle-fifths recall within 0.1 of the ends, no staleness
-errors, no unsupported identifiers.
+Prints the tables and a summary; exits non-zero only on bad arguments or a crash.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
-from statistics import mean
+from pathlib import Path
 from typing import TextIO
 
-from bench.corpus import KINDS, SUPERSEDED, Scenario, chain, single
-from bench.pres_metrics import (
-    Recall,
-    head_tail,
-    recall,
-    staleness,
-    tail,
-    transcript_text,
-    unsupported,
-)
-from handoff.old_extractive import build_handoff
-from handoff.types import SessionIn
-
-TODAY = date(2026, 3, 2)
-METHODS = ("extractive", "tail", "head30+tail70")
-_ABBR = {"goal": "goal", "constraint": "cons", "decision": "dec", "file": "file",
-         "command": "cmd", "error_fix": "err>fix", "failed": "failed", "identifier": "ident",
-         "open": "open", "done": "done", "next": "next", "last_request": "last"}
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """One handoff (or baseline) of one checkpoint, scored."""
-
-    session: int
-    turns: int
-    words: int
-    budget: int
-    recalls: dict[str, Recall]  # by method
-    stale: list[str]
-    unsupported: list[str]
-    seconds: float
-
-    @property
-    def ext(self) -> Recall:
-        return self.recalls["extractive"]
-
-    @property
-    def best_baseline(self) -> float:
-        return max(self.recalls[m].average for m in METHODS[1:])
-
-
-def run(scenario: Scenario, budget: int) -> list[Score]:
-    """Build and score a handoff after every session of ``scenario``."""
-    previous: str | None = None
-    sessions: list[SessionIn] = []
-    out: list[Score] = []
-    for cp in scenario.checkpoints:
-        s = cp.session
-        sessions.append(s)
-        t0 = time.perf_counter()
-        h = build_handoff(scenario.project, s, previous, budget_words=budget, final=True,
-                          today=TODAY)
-        seconds = time.perf_counter() - t0
-        source = "\n".join([transcript_text([s]), previous or "", scenario.project.name,
-                            scenario.project.description, s.objectives, s.notes])
-        text = transcript_text(sessions)
-        recalls = {"extractive": recall(cp.facts, h.markdown),
-                   "tail": recall(cp.facts, tail(text, h.words)),
-                   "head30+tail70": recall(cp.facts, head_tail(text, h.words))}
-        done = [f for f in cp.facts if f.kind == "done"]
-        stale = staleness(h.markdown, done, [f for f in cp.superseded if f.kind == SUPERSEDED])
-        out.append(Score(s.number, len(s.turns), h.words, budget, recalls, stale,
-                         unsupported(h.markdown, source), seconds))
-        previous = h.markdown
-    return out
-
-
-def _f(v: float | None) -> str:
-    return "  -  " if v is None else f"{v:5.2f}"
-
-
-def print_single(name: str, sc: Score, out: TextIO) -> None:
-    """Table for one handoff: rows are metrics, columns the builder and the baselines."""
-    r = sc.recalls
-    print(f"\n== {name}: {sc.turns} turns, {sc.ext.total} facts, {sc.words} words "
-          f"(budget {sc.budget}), built in {sc.seconds * 1000:.0f} ms ==", file=out)
-    print(f"{'metric':<22}" + "".join(f"{m:>15}" for m in METHODS), file=out)
-    rows: list[tuple[str, list[str]]] = [
-        ("recall (type avg)", [_f(r[m].average) for m in METHODS]),
-        ("facts kept", [f"{r[m].hits}/{r[m].total}" for m in METHODS])]
-    for k in KINDS:
-        if k in sc.ext.by_kind:
-            rows.append((f"  {k}", [_f(r[m].by_kind.get(k)) for m in METHODS]))
-    for i in range(5):
-        rows.append((f"  fifth {i + 1}", [_f(r[m].by_fifth[i]) for m in METHODS]))
-    rows.append(("middle - ends", [_f(_gap(r[m])) for m in METHODS]))
-    rows.append(("staleness errors", [str(len(sc.stale)), "n/a", "n/a"]))
-    rows.append(("unsupported ids", [str(len(sc.unsupported)), "0", "0"]))
-    for label, cells in rows:
-        print(f"{label:<22}" + "".join(f"{c:>15}" for c in cells), file=out)
-    for msg in sc.stale[:5] + [f"unsupported: {v}" for v in sc.unsupported[:5]]:
-        print(f"  ! {msg}", file=out)
-
-
-def _gap(r: Recall) -> float | None:
-    return None if r.middle is None or r.ends is None else r.middle - r.ends
-
-
-def print_chain(name: str, scores: list[Score], out: TextIO) -> None:
-    """Table for a chain: one row per handoff."""
-    print(f"\n== {name}: {len(scores)} sessions, scored after every handoff ==", file=out)
-    head = ["session", "turns", "facts", "words", "extractive", "tail", "h30+t70", "stale",
-            "unsup", "kinds < 1.0 (extractive)"]
-    print("".join(f"{h:>9}" for h in head[:-1]) + "  " + head[-1], file=out)
-    for sc in scores:
-        weak = ", ".join(f"{_ABBR[k]} {v:.2f}" for k, v in sc.ext.by_kind.items() if v < 1.0)
-        cells = [sc.session, sc.turns, sc.ext.total, sc.words, _f(sc.ext.average),
-                 _f(sc.recalls["tail"].average), _f(sc.recalls["head30+tail70"].average),
-                 len(sc.stale), len(sc.unsupported)]
-        print("".join(f"{c!s:>9}" for c in cells) + "  " + (weak or "-"), file=out)
-        for msg in sc.stale[:3] + [f"unsupported: {v}" for v in sc.unsupported[:3]]:
-            print(f"  ! {msg}", file=out)
-
-
-def verdict(scores: list[Score], positional: bool = True) -> tuple[str, bool]:
-    """Summary numbers and whether every target holds for these handoffs."""
-    rec = [s.ext.average for s in scores]
-    ratio = [s.ext.average / max(s.best_baseline, 1e-9) for s in scores]
-    gaps = [g for g in (_gap(s.ext) for s in scores) if g is not None]
-    stale = sum(len(s.stale) for s in scores)
-    unsup = sum(len(s.unsupported) for s in scores)
-    over = sum(s.words > s.budget for s in scores)
-    ok = (min(rec) >= 0.90 and min(ratio) >= 2.0 and stale == 0 and unsup == 0 and over == 0
-          and (not positional or all(abs(g) <= 0.1 for g in gaps)))
-    shown = "/".join(f"{g:+.2f}" for g in gaps)
-    text = (f"recall min {min(rec):.2f} mean {mean(rec):.2f}; vs best baseline x{min(ratio):.1f}"
-            + (f"; middle-ends {shown}" if positional and gaps else "")
-            + f"; stale {stale}; unsupported {unsup}; over budget {over}")
-    return text, ok
+from bench.pres_realbench import REALBENCH, run_realbench
+from bench.pres_synthetic import run_synthetic
+from handoff.sizes import DEFAULT_BUDGET_WORDS
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.preservation", description=__doc__.split(
-        "\n\n")[0])
-    p.add_argument("--sizes", default="200,1000,3000", help="synthetic session sizes (turns)")
-    p.add_argument("--chains", type=int, default=3, help="chains of 3-5 sessions to run")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--budget", type=int, default=2000, help="handoff budget in words")
-    p.add_argument("--no-real", action="store_true", help="skip the real transcripts")
+    p = argparse.ArgumentParser(prog="python -m bench.preservation",
+                                description=__doc__.split("\n\n")[0])
+    real = p.add_argument_group("part 1: realbench")
+    real.add_argument("--realbench", type=Path, default=REALBENCH, metavar="DIR",
+                      help=f"the realbench folder (default: {REALBENCH})")
+    real.add_argument("--only", action="append", metavar="ID",
+                      help="only this realbench session (repeatable)")
+    real.add_argument("--jobs", type=int, default=2,
+                      help="processes for the realbench handoffs (1: in this process)")
+    real.add_argument("--no-real", action="store_true", help="skip realbench")
+    syn = p.add_argument_group("part 2: synthetic corpus")
+    syn.add_argument("--sizes", default="200,1000,3000", help="synthetic session sizes (turns)")
+    syn.add_argument("--chains", type=int, default=3, help="chains of 3-5 sessions to run")
+    syn.add_argument("--seed", type=int, default=1)
+    syn.add_argument("--budget", type=int, default=DEFAULT_BUDGET_WORDS,
+                     help="synthetic handoff budget in words")
+    syn.add_argument("--no-synthetic", action="store_true", help="skip the synthetic corpus")
     args = p.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     summary: list[str] = []
-
-    singles = []
-    for size in sizes:
-        sc = run(single(size, args.seed), args.budget)[0]
-        print_single(f"single-{size}", sc, out)
-        singles.append(sc)
-    if singles:
-        text, ok = verdict(singles)
-        per = " ".join(f"{s.turns}t={s.ext.average:.2f}" for s in singles)
-        summary.append(f"synthetic single ({per}): {text} -> {'MET' if ok else 'NOT MET'}")
-
-    chained: list[Score] = []
-    for i in range(args.chains):
-        length = 3 + i % 3
-        scores = run(chain(length, args.seed + i), args.budget)
-        print_chain(f"chain-{length} (seed {args.seed + i})", scores, out)
-        chained += scores
-    if chained:
-        text, ok = verdict(chained, positional=False)
-        summary.append(f"synthetic chains ({args.chains} chains, {len(chained)} handoffs): "
-                       f"{text} -> {'MET' if ok else 'NOT MET'}")
-
     if not args.no_real:
-        from bench.pres_real import load
-        real = [(s.name, run(s, args.budget)[0]) for s in load()]
-        for name, sc in real:
-            print_single(f"real {name}", sc, out)
-        if real:
-            text, _ = verdict([sc for _, sc in real], positional=False)
-            summary.append(f"real transcripts ({len(real)} files, hand-labelled): {text}")
-
+        lines = run_realbench(args.realbench, out, only=args.only, jobs=args.jobs)
+        summary += lines or [f"realbench: not found at {args.realbench}"]
+    if not args.no_synthetic:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        summary += run_synthetic(sizes, args.chains, args.seed, args.budget, out)
     print("\n== summary ==", file=out)
     for line in summary:
         print(line, file=out)
