@@ -136,5 +136,5 @@ def main(argv: Sequence[str]) -> int:
         sys.stdout.write(markdown)
     h = result.handoff
     print(f"{len(result.transcript.turns)} turns read; {h.generator} handoff of {h.words} words "
-          f"keeps {h.artifacts_kept} of {h.artifacts_total} extracted artifacts.", file=sys.stderr)
+          f"keeps {h.artifacts_kept} of {h.artifacts_total} key artifacts.", file=sys.stderr)
     return 0

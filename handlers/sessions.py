@@ -34,7 +34,7 @@ def preview(project: str, number: int, kind: str, first: int, last: int, turns: 
     last_line = (f"Written without the model: {esc(fallback)}." if fallback else
                  "Paste its master prompt as the first message of your next AI chat.")
     return (f"<b>{esc(project)}</b> — {title} {number}\n"
-            f"Covers {sessions}, {turns} turns · keeps {kept} of {total} extracted artifacts{share}\n"
+            f"Covers {sessions}, {turns} turns · keeps {kept} of {total} key artifacts{share}\n"
             f"{last_line}")
 
 

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from handoff.artifact_section import format_artifacts
-from handoff.artifacts import coverage
+from handoff.artifacts import Artifact, coverage
 from handoff.classify import is_statement, reconcile, section_of
 from handoff.document import (ARTIFACTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT,
                               REQUESTS, SECTIONS, Document, Footer, LogRow, blockquote,
                               render_bullets, render_footer, render_markdown,
                               render_numbered, render_session_log)
 from handoff.index import ArtifactIndex
-from handoff.previous import Previous, read_previous
+from handoff.previous import CARRIED_POS, Previous, read_previous
 from handoff.scan import Unit, content_words, units_of
 from handoff.select import Selector
-from handoff.sizes import DEFAULT_BUDGET_WORDS, chars_for
+from handoff.sizes import CHARS_PER_WORD, DEFAULT_BUDGET_WORDS, chars_for
 from handoff.text import count_words, one_line, truncate_words
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 
@@ -34,7 +34,9 @@ REQUEST_SHARE = 0.2  # the person's own messages, newest first
 INDEX_SHARE = 0.35  # the artifact index
 LAST_REQUEST_CHARS = 600
 REQUEST_CHARS = 240
-PROMPT_ITEM_WORDS = 30  # goal, done, state, next in the master prompt, each at most
+PROMPT_ITEM_WORDS = 30  # goal, done, state, next in the master prompt, each at most,
+PROMPT_SHARE = 0.04  # and each at most this share of the budget's words (small budgets)
+MIN_PROMPT_ITEM_WORDS = 6
 MAX_LOG_ROWS = 10
 OUTCOME_WORDS = 12
 FIT_ROUNDS = 8
@@ -63,6 +65,8 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     budget = chars_for(budget_words)
     index = ArtifactIndex()
     index.carry(prev.artifacts)
+    for u in prev.units:  # what the previous document showed outside its Artifacts
+        index.feed(CARRIED_POS, u.text, by_user=False)
     df: Counter[str] = Counter()
     for pos, turn in enumerate(turns):
         index.feed(pos, turn.text, by_user=turn.role in PERSON_ROLES)
@@ -73,7 +77,7 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
 
     n = session.number
     name = one_line(project.name) or "Project"
-    title = f"{name} — {'handoff' if final else 'draft'}, session {n}"
+    title = f"{name} — {'handoff after' if final else 'draft during'} session {n}"
     rows = _log_rows(prev, session, today)
     first = min([n] + [r.first for r in prev.rows]
                 + ([prev.footer.first_session] if prev.footer else []))
@@ -96,7 +100,10 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
                                covered=content_words(shown))
         sections = _file(chosen, len(turns), prev)
         rows_now = _outcome(rows, n, session, sections, final)
-        doc = _document(title, project, who, parts, sections, artifacts, rows_now, n)
+        item_words = max(MIN_PROMPT_ITEM_WORDS,
+                         min(PROMPT_ITEM_WORDS, int(room / CHARS_PER_WORD * PROMPT_SHARE)))
+        doc = _document(title, project, who, parts, sections, artifacts, rows_now, n,
+                        item_words)
         kept, total = coverage(render_markdown(doc), key)
         doc.footer = render_footer(Footer(GENERATOR, first, last, covered_turns, kept, total))
         markdown = render_markdown(doc)
@@ -109,7 +116,13 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     return Handoff(markdown=markdown, generator=GENERATOR, first_session=first,
                    last_session=last, turns_covered=covered_turns, artifacts_kept=kept,
                    artifacts_total=total, words=count_words(markdown),
-                   extra={"source_artifacts": key})
+                   key_artifacts=tuple(key),
+                   record=tuple(_shown(markdown, artifacts, key)))
+
+
+def _shown(markdown: str, picked: list[Artifact], key: list[Artifact]) -> list[Artifact]:
+    seen = {a.value for a in picked}
+    return picked + [a for a in key if a.value not in seen and a.value in markdown]
 
 
 def _candidates(df: Counter[str], turns: list[TurnIn], prev: Previous, budget: int,
@@ -148,12 +161,15 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
                  budget: int) -> _Parts:
     mine = [i for i, t in enumerate(turns) if t.role in PERSON_ROLES and t.text.strip()]
     last_i = mine[-1] if mine else -1
-    request = one_line(turns[last_i].text)[:LAST_REQUEST_CHARS] if mine else ""
-    latest = _latest(turns, last_i, int(budget * LATEST_SHARE) - len(request))
+    asked = turns[last_i].text.strip() if mine else prev.last_request
+    request = asked if len(asked) <= LAST_REQUEST_CHARS else one_line(asked)[:LAST_REQUEST_CHARS]
+    latest, latest_from = _latest(turns, last_i, int(budget * LATEST_SHARE) - len(request))
     requests: list[str] = []
     room = int(budget * REQUEST_SHARE)
     seen = {request}
     for i in reversed(mine[:-1]):
+        if i >= latest_from:  # shown whole in the latest exchange
+            continue
         text = one_line(turns[i].text)[:REQUEST_CHARS]
         if text in seen or len(text) + 3 > room:
             continue
@@ -172,9 +188,10 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
     return _Parts(goal, request, latest, requests, _state(turns))
 
 
-def _latest(turns: list[TurnIn], request_at: int, room: int) -> list[tuple[str, str]]:
-    """What the assistant (and its tools) said and did last, from the end backwards, as
-    units so code bodies and diffs do not eat the room."""
+def _latest(turns: list[TurnIn], request_at: int, room: int
+            ) -> tuple[list[tuple[str, str]], int]:
+    """What was said and done last, from the end backwards, as units so code bodies and
+    diffs do not eat the room; and the first turn shown whole."""
     out: list[tuple[str, str]] = []
     for pos in range(len(turns) - 1, -1, -1):
         if pos == request_at:
@@ -183,10 +200,10 @@ def _latest(turns: list[TurnIn], request_at: int, room: int) -> list[tuple[str, 
         texts = [u.text for u in units_of(pos, turn)]
         for text in reversed(texts):
             if len(text) + 2 > room:
-                return out[::-1]
+                return out[::-1], pos + 1
             out.append((turn.role, text))
             room -= len(text) + 2
-    return out[::-1]
+    return out[::-1], 0
 
 
 def _state(turns: list[TurnIn]) -> str:
@@ -214,7 +231,7 @@ def _file(chosen: list[Unit], turns: int, prev: Previous) -> dict[str, list[str]
     return sections
 
 
-def _fixed_size(parts: _Parts, artifacts: list, rows: list[LogRow]) -> int:
+def _fixed_size(parts: _Parts, artifacts: list[Artifact], rows: list[LogRow]) -> int:
     text = "\n".join([*parts.goal, parts.request, *parts.requests, parts.state,
                       *(t for _, t in parts.latest), *format_artifacts(artifacts),
                       render_session_log(rows)])
@@ -222,33 +239,33 @@ def _fixed_size(parts: _Parts, artifacts: list, rows: list[LogRow]) -> int:
 
 
 def _prompt(project: ProjectIn, who: str, parts: _Parts, sections: dict[str, list[str]],
-            n: int) -> str:
-    desc = f" ({truncate_words(project.description, 20)})" if project.description.strip() \
+            n: int, words: int) -> str:
+    desc = f" ({truncate_words(project.description, words)})" if project.description.strip() \
         and project.description.strip() not in parts.goal[:1] else ""
     out = [f"Continue **{one_line(project.name) or 'this project'}**{desc}"
            + (f" with {one_line(who)}." if who else ".")]
     if parts.goal:
-        out.append(f"Goal: {truncate_words(parts.goal[0], PROMPT_ITEM_WORDS)}")
+        out.append(f"Goal: {truncate_words(parts.goal[0], words)}")
     if sections.get(DONE):
-        out.append(f"Done: {truncate_words(sections[DONE][0], PROMPT_ITEM_WORDS)}")
+        out.append(f"Done: {truncate_words(sections[DONE][0], words)}")
     if parts.state:
-        out.append(f"Now (end of session {n}): {truncate_words(parts.state, PROMPT_ITEM_WORDS)}")
+        out.append(f"Now (end of session {n}): {truncate_words(parts.state, words)}")
     nxt = (sections.get(NEXT) or [parts.request])[0]
     if nxt:
-        out.append(f"Next: {truncate_words(nxt, PROMPT_ITEM_WORDS)}")
+        out.append(f"Next: {truncate_words(nxt, words)}")
     out.append("The rest is reference.")
     return " ".join(p if p.endswith((".", "!", "?", "…")) else p + "." for p in out)
 
 
 def _document(title: str, project: ProjectIn, who: str, parts: _Parts,
-              sections: dict[str, list[str]], artifacts: list, rows: list[LogRow],
-              n: int) -> Document:
+              sections: dict[str, list[str]], artifacts: list[Artifact], rows: list[LogRow],
+              n: int, item_words: int) -> Document:
     doc = Document(title=title)
     for name in SECTIONS:
         if name == MASTER:
-            body = _prompt(project, who, parts, sections, n)
-        elif name == GOAL:
-            body = render_bullets(parts.goal)
+            body = _prompt(project, who, parts, sections, n, item_words)
+        elif name == GOAL:  # the first goal is in the prompt already
+            body = render_bullets(parts.goal[1:])
         elif name == REQUESTS:
             body = render_bullets(parts.requests + sections.get(REQUESTS, []))
         elif name == ARTIFACTS:

@@ -67,6 +67,10 @@ def section_of(unit: Unit, late: bool) -> str:
     return NOTES
 
 
+def is_error(text: str) -> bool:
+    return bool(_ERROR.search(text))
+
+
 def is_statement(text: str) -> bool:
     """A sentence that says how things are, not an instruction to the reader."""
     return not _IMPERATIVE.match(text) and not text.rstrip().endswith("?")

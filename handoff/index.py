@@ -18,7 +18,8 @@ RECENCY_FLOOR = 0.3  # an artifact last used at the start still ranks 0.3 of one
 USER_BOOST = 1.5  # the person named it
 NUMBER_WEIGHT = 0.3  # a bare number or address (sizes, counts, pointers) is rarely a fact
 _NUMBERISH = re.compile(r"(?:0x)?[0-9a-f]*\d[0-9a-f]*|[\d.,:]+")
-CARRIED_COUNT = 2  # an artifact recorded by the previous handoff counts as used twice
+CARRIED_COUNT = 2  # an artifact recorded by the previous handoff counts as used twice,
+CARRIED_RECENCY = 0.65  # and as last used mid-way: it was chosen once already
 MAX_CANDIDATES = 3000  # the index never looks further down the ranking
 _HASH = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}")  # commits are facts, 0x... are not
 _EXT = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}$")
@@ -60,11 +61,13 @@ class ArtifactIndex:
                 s.kind = kind
 
     def feed(self, pos: int, text: str, by_user: bool) -> None:
+        """Count what ``text`` (turn ``pos``; negative: the previous handoff) uses."""
         self.turns = max(self.turns, pos + 1)
+        count = CARRIED_COUNT if pos < 0 else 1
         for cmd in commands_in(text):
-            self._add(cmd, pos, by_user, "command")
+            self._add(cmd, pos, by_user, "command", count)
         for tok in technical_tokens(text):
-            self._add(tok, pos, by_user, kind_of(tok))
+            self._add(tok, pos, by_user, kind_of(tok), count)
 
     def carry(self, artifacts: Iterable[Artifact]) -> None:
         """Artifacts the previous handoff recorded: they stay until this session's use of
@@ -74,7 +77,8 @@ class ArtifactIndex:
 
     def score(self, token: str) -> float:
         s = self.stats[token]
-        recency = RECENCY_FLOOR + (1 - RECENCY_FLOOR) * max(s.last + 1, 0) / max(self.turns, 1)
+        recency = CARRIED_RECENCY if s.last < 0 else (
+            RECENCY_FLOOR + (1 - RECENCY_FLOOR) * (s.last + 1) / max(self.turns, 1))
         weight = USER_BOOST if s.by_user else 1.0
         if _NUMBERISH.fullmatch(token) and not _HASH.fullmatch(token):
             weight *= NUMBER_WEIGHT

@@ -28,6 +28,7 @@ class Previous:
     rows: list[LogRow] = field(default_factory=list)
     footer: Footer | None = None
     artifacts: list[Artifact] = field(default_factory=list)
+    last_request: str = ""
     last_session: int = 0
 
 
@@ -49,6 +50,13 @@ def read_previous(markdown: str | None) -> Previous:
         elif name == GOAL:
             prev.goal = parse_items(body)
         else:
+            if name == LAST_REQUEST:
+                quoted = []
+                for line in body.split("\n"):
+                    if not line.startswith(">"):
+                        break
+                    quoted.append(line)
+                prev.last_request = unquote("\n".join(quoted))
             items = parse_items(unquote(body)) if name == LAST_REQUEST else parse_items(body)
             prev.units += [Unit(CARRIED_POS, "carried", one_line(i)[:MAX_UNIT_CHARS],
                                 section=name) for i in items]

@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 
+from handoff.classify import is_error
 from handoff.scan import Unit, content_words
 
 UNIT_OVERHEAD = 20  # chars a unit costs beyond its text (bullet, newline), and the
@@ -20,12 +21,15 @@ RECENCY = 1.0  # a unit from the end weighs (1 + RECENCY) times one from the sta
 ROLE_WEIGHT = {"user": 2.0, "note": 2.0, "carried": 2.0, "assistant": 1.0, "tool": 0.5,
                "system": 0.3}
 BULK_WEIGHT = 0.5
+ERROR_LINE_WEIGHT = 1.0  # tool output that reports an error weighs like the assistant
 POOL_PER_CHAR = 0.05  # candidates kept per budget character (bounds memory by budget)
 MIN_POOL = 400
 
 
 def unit_weight(u: Unit, turns: int) -> float:
     role = BULK_WEIGHT if u.bulk else ROLE_WEIGHT.get(u.role, 1.0)
+    if u.role == "tool" and is_error(u.text):
+        role = ERROR_LINE_WEIGHT
     return role * (1.0 + RECENCY * max(u.pos + 1, 0) / max(turns, 1))
 
 

@@ -5,9 +5,11 @@ benchmark alike.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Sequence
+
+from handoff.artifacts import Artifact
 
 Role = Literal["user", "assistant", "note", "tool", "system"]
 Source = Literal["typed", "forwarded", "pasted", "file"]
@@ -48,8 +50,7 @@ class Handoff:
     artifacts_kept: int
     artifacts_total: int
     words: int
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def coverage(self) -> float:
-        return 1.0 if self.artifacts_total == 0 else self.artifacts_kept / self.artifacts_total
+    # What coverage is measured on (the session's key artifacts), and every artifact the
+    # document shows: a model-written handoff is topped up with the latter.
+    key_artifacts: tuple[Artifact, ...] = ()
+    record: tuple[Artifact, ...] = ()

@@ -41,8 +41,8 @@ FINAL_SYSTEM = (
     "The Master prompt is one paragraph the person pastes as the first message of the next "
     "session: who the assistant works with, the goal, the current state, what to do next, and "
     "that the rest of the document is reference. Done is cumulative, newest first, prefixed "
-    "with the session (S3: ...). The Last request is the most recent request of the person, "
-    f"quoted verbatim. {_RULES}"
+    "with the session (S3: ...). The Latest exchange quotes the most recent request of the person "
+    f"verbatim, then what the assistant last did. {_RULES}"
 )
 
 STRICT_SUFFIX = (

@@ -200,7 +200,7 @@ async def _write(run: _Run, project: ProjectIn, session: SessionIn, previous: st
     raise LLMError(problem or "the model's answer was unusable")
 
 
-def finalize(answer: str, extractive: Handoff, source: Sequence[Artifact], model: str) -> Handoff:
+def finalize(answer: str, extractive: Handoff, model: str) -> Handoff:
     """The model's document with our title, record, constraints, last request, log, footer."""
     ours = parse_markdown(extractive.markdown)
     doc = parse_markdown(answer)
@@ -218,16 +218,14 @@ def finalize(answer: str, extractive: Handoff, source: Sequence[Artifact], model
         if ours.get(name):
             doc.set(name, ours.get(name))
     # What the extractive document kept is the floor: the model may add, never drop.
-    record = [a for a in source if a.value in extractive.markdown]
-    markdown = merge_artifacts(render_markdown(doc), record)
-    kept_n, total = coverage(markdown, source)
+    markdown = merge_artifacts(render_markdown(doc), extractive.record)
+    kept_n, total = coverage(markdown, extractive.key_artifacts)
     doc = parse_markdown(markdown)
     doc.footer = render_footer(Footer(model, extractive.first_session, extractive.last_session,
                                       extractive.turns_covered, kept_n, total))
     final = render_markdown(doc)
     return replace(extractive, markdown=final, generator=model, artifacts_kept=kept_n,
-                   artifacts_total=total, words=count_words(final),
-                   extra={**extractive.extra, "tokens": estimate_tokens(final)})
+                   artifacts_total=total, words=count_words(final))
 
 
 async def write_handoff(client: ChatClient | None, settings: LLMSettings, project: ProjectIn,
@@ -247,9 +245,7 @@ async def write_handoff(client: ChatClient | None, settings: LLMSettings, projec
     try:
         answer = await _write(run, project, session, previous, budget_words)
         extractive = await building
-        source = extractive.extra.get("source_artifacts")
-        handoff = await asyncio.to_thread(finalize, answer, extractive,
-                                          source if isinstance(source, list) else [], model)
+        handoff = await asyncio.to_thread(finalize, answer, extractive, model)
     except LLMError as exc:
         u = run.usage
         return await building, Generation("extractive", model, u.calls, u.tokens_in,
