@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llm.client import ChatClient
-from handoff.old_merge import read_previous
+from handoff.previous import read_previous
 from handoff.sizes import DEFAULT_BUDGET_WORDS, words_for_share
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.writer import Generation, LLMSettings, write_handoff
