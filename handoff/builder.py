@@ -15,8 +15,8 @@ from datetime import date
 
 from handoff.artifact_section import format_artifacts
 from handoff.artifacts import Artifact, coverage
-from handoff.classify import is_statement, reconcile, section_of
-from handoff.document import (ARTIFACTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT,
+from handoff.classify import is_constraint, is_statement, reconcile, section_of
+from handoff.document import (ARTIFACTS, CONSTRAINTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT,
                               REQUESTS, SECTIONS, Document, Footer, LogRow, blockquote,
                               render_bullets, render_footer, render_markdown,
                               render_numbered, render_session_log)
@@ -25,15 +25,16 @@ from handoff.previous import CARRIED_POS, Previous, read_previous
 from handoff.scan import Unit, content_words, units_of
 from handoff.select import Selector
 from handoff.sizes import CHARS_PER_WORD, DEFAULT_BUDGET_WORDS, chars_for
-from handoff.text import count_words, one_line, truncate_words
+from handoff.text import clip, count_words, one_line, truncate_words
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 
 GENERATOR = "extractive"
-LATEST_SHARE = 0.28  # of the budget: the end of the session, nearly verbatim
+LATEST_SHARE = 0.35  # of the budget: the end of the session, nearly verbatim
 REQUEST_SHARE = 0.2  # the person's own messages, newest first
 INDEX_SHARE = 0.35  # the artifact index
 LAST_REQUEST_CHARS = 600
 REQUEST_CHARS = 240
+MIN_REQUEST_CHARS = 80
 PROMPT_ITEM_WORDS = 30  # goal, done, state, next in the master prompt, each at most,
 PROMPT_SHARE = 0.04  # and each at most this share of the budget's words (small budgets)
 MIN_PROMPT_ITEM_WORDS = 6
@@ -52,7 +53,8 @@ class _Parts:
     goal: list[str]
     request: str
     latest: list[tuple[str, str]]  # (role, text) in time order
-    requests: list[str]
+    requests: list[str]  # the person's own messages, newest first
+    constraints: list[str]  # those of them that set a rule
     state: str
 
 
@@ -92,7 +94,8 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     for _ in range(FIT_ROUNDS):
         room = int(budget * scale)
         parts = _fixed_parts(project, session, turns, prev, room)
-        shown = "\n".join([parts.request, *parts.requests, *(t for _, t in parts.latest)])
+        shown = "\n".join([parts.request, *parts.requests, *parts.constraints,
+                           *(t for _, t in parts.latest)])
         artifacts = index.pick(int(room * INDEX_SHARE), shown)
         if selector is None:
             selector = _candidates(df, turns, prev, budget, shown, parts)
@@ -159,59 +162,73 @@ def person(turns: list[TurnIn]) -> str:
 
 def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], prev: Previous,
                  budget: int) -> _Parts:
-    mine = [i for i, t in enumerate(turns) if t.role in PERSON_ROLES and t.text.strip()]
+    who = person(turns)
+    mine = [i for i, t in enumerate(turns) if t.role in PERSON_ROLES and t.text.strip()
+            and not (t.source == "forwarded" and t.author != who)]
     last_i = mine[-1] if mine else -1
     asked = turns[last_i].text.strip() if mine else prev.last_request
-    request = asked if len(asked) <= LAST_REQUEST_CHARS else one_line(asked)[:LAST_REQUEST_CHARS]
-    latest, latest_from = _latest(turns, last_i, int(budget * LATEST_SHARE) - len(request))
+    request = asked if len(asked) <= LAST_REQUEST_CHARS else _opening(asked)
+    request = clip(request, max(int(budget * LATEST_SHARE), MIN_REQUEST_CHARS))
+    start = last_i + 1 if 0 <= last_i < len(turns) - 1 else next(
+        (i for i in range(last_i - 1, -1, -1) if turns[i].role not in PERSON_ROLES), 0)
+    latest, latest_from = _latest(turns, last_i, start,
+                                  int(budget * LATEST_SHARE) - len(request))
     requests: list[str] = []
+    constraints: list[str] = []
     room = int(budget * REQUEST_SHARE)
     seen = {request}
     for i in reversed(mine[:-1]):
         if i >= latest_from:  # shown whole in the latest exchange
             continue
-        text = one_line(turns[i].text)[:REQUEST_CHARS]
+        text = clip(one_line(turns[i].text), REQUEST_CHARS)
         if text in seen or len(text) + 3 > room:
             continue
         seen.add(text)
-        requests.append(text)
+        (constraints if is_constraint(text) else requests).append(text)
         room -= len(text) + 3
     goal = list(prev.goal)
     if not goal:
-        asks = [one_line(turns[i].text) for i in mine]
+        asks = [_opening(turns[i].text) for i in mine]
         first = project.description.strip() or next(
             (a for a in asks if len(a.split()) >= GOAL_MIN_WORDS and not a.startswith("/")), "")
         if first:
             goal.append(truncate_words(first, PROMPT_ITEM_WORDS))
     if session.objectives.strip():
         goal.append(f"Session {session.number}: {one_line(session.objectives)}")
-    return _Parts(goal, request, latest, requests, _state(turns))
+    return _Parts(goal, request, latest, requests, constraints, _state(turns))
 
 
-def _latest(turns: list[TurnIn], request_at: int, room: int
+def _opening(text: str) -> str:
+    """A long message's first paragraph: where a task is stated before any manual."""
+    return clip(one_line(text.strip().split("\n\n", 1)[0]), LAST_REQUEST_CHARS)
+
+
+def _latest(turns: list[TurnIn], request_at: int, start: int, room: int
             ) -> tuple[list[tuple[str, str]], int]:
-    """What was said and done last, from the end backwards, as units so code bodies and
-    diffs do not eat the room; and the first turn shown whole."""
+    """What the assistant (and its tools) did and said in the latest exchange, from the
+    end backwards, as units so code bodies and diffs do not eat the room; and the first
+    turn shown whole."""
     out: list[tuple[str, str]] = []
-    for pos in range(len(turns) - 1, -1, -1):
+    for pos in range(len(turns) - 1, start - 1, -1):
         if pos == request_at:
             continue
         turn = turns[pos]
-        texts = [u.text for u in units_of(pos, turn)]
+        texts = [f"`{u.text}`" if u.command else u.text for u in units_of(pos, turn)]
         for text in reversed(texts):
             if len(text) + 2 > room:
                 return out[::-1], pos + 1
             out.append((turn.role, text))
             room -= len(text) + 2
-    return out[::-1], 0
+    return out[::-1], start
 
 
 def _state(turns: list[TurnIn]) -> str:
-    """The last statement the assistant made about where things stand."""
+    """What the assistant last said about where things stand: the first statement (not
+    an instruction, not a question) of its last message that has one."""
     for pos in range(len(turns) - 1, -1, -1):
         if turns[pos].role != "assistant":
             continue
-        for u in reversed(list(units_of(pos, turns[pos]))):
+        for u in units_of(pos, turns[pos]):
             if not u.command and is_statement(u.text) and len(u.text.split()) >= 4:
                 return u.text
     return ""
@@ -232,7 +249,7 @@ def _file(chosen: list[Unit], turns: int, prev: Previous) -> dict[str, list[str]
 
 
 def _fixed_size(parts: _Parts, artifacts: list[Artifact], rows: list[LogRow]) -> int:
-    text = "\n".join([*parts.goal, parts.request, *parts.requests, parts.state,
+    text = "\n".join([*parts.goal, parts.request, *parts.requests, *parts.constraints, parts.state,
                       *(t for _, t in parts.latest), *format_artifacts(artifacts),
                       render_session_log(rows)])
     return len(text) + 400  # headings, the prompt's frame, the footer
@@ -249,7 +266,7 @@ def _prompt(project: ProjectIn, who: str, parts: _Parts, sections: dict[str, lis
     if sections.get(DONE):
         out.append(f"Done: {truncate_words(sections[DONE][0], words)}")
     if parts.state:
-        out.append(f"Now (end of session {n}): {truncate_words(parts.state, words)}")
+        out.append(f"Now: {truncate_words(parts.state, words)}")
     nxt = (sections.get(NEXT) or [parts.request])[0]
     if nxt:
         out.append(f"Next: {truncate_words(nxt, words)}")
@@ -268,6 +285,8 @@ def _document(title: str, project: ProjectIn, who: str, parts: _Parts,
             body = render_bullets(parts.goal[1:])
         elif name == REQUESTS:
             body = render_bullets(parts.requests + sections.get(REQUESTS, []))
+        elif name == CONSTRAINTS:
+            body = render_bullets(parts.constraints + sections.get(CONSTRAINTS, []))
         elif name == ARTIFACTS:
             body = "\n".join(format_artifacts(artifacts))
         elif name == NEXT:

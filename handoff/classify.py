@@ -67,6 +67,11 @@ def section_of(unit: Unit, late: bool) -> str:
     return NOTES
 
 
+def is_constraint(text: str) -> bool:
+    """The person's message sets a rule (must, never, keep, only...)."""
+    return bool(_CONSTRAINT.search(text))
+
+
 def is_error(text: str) -> bool:
     return bool(_ERROR.search(text))
 

@@ -6,6 +6,7 @@ enter the index as used twice, and its session log and totals continue.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from handoff.artifact_section import parse_artifacts_section
@@ -14,9 +15,10 @@ from handoff.document import (ARTIFACTS, GOAL, LAST_REQUEST, LOG, MASTER, Footer
                               canonical, parse_footer, parse_items, parse_markdown,
                               parse_session_log, unquote)
 from handoff.scan import MAX_UNIT_CHARS, Unit
-from handoff.text import one_line
+from handoff.text import clip, one_line
 
 CARRIED_POS = -1
+_PROMPT_GOAL = re.compile(r"\bGoal: (.+?)(?= Done: | Now \(| Next: | The rest is reference\.|$)")
 
 
 @dataclass(slots=True)
@@ -41,14 +43,19 @@ def read_previous(markdown: str | None) -> Previous:
     prev.footer = parse_footer(doc.footer) if doc.footer else None
     for heading, body in doc.sections:
         name = canonical(heading)
-        if name is None or name == MASTER:
+        if name == MASTER:
+            goal = _PROMPT_GOAL.search(one_line(body))
+            if goal and not prev.goal:
+                prev.goal = [goal.group(1).rstrip(".")]
+            continue
+        if name is None:
             continue
         if name == ARTIFACTS:
             prev.artifacts = parse_artifacts_section(body)
         elif name == LOG:
             prev.rows = parse_session_log(body)
         elif name == GOAL:
-            prev.goal = parse_items(body)
+            prev.goal += parse_items(body)
         else:
             if name == LAST_REQUEST:
                 quoted = []
@@ -58,7 +65,7 @@ def read_previous(markdown: str | None) -> Previous:
                     quoted.append(line)
                 prev.last_request = unquote("\n".join(quoted))
             items = parse_items(unquote(body)) if name == LAST_REQUEST else parse_items(body)
-            prev.units += [Unit(CARRIED_POS, "carried", one_line(i)[:MAX_UNIT_CHARS],
+            prev.units += [Unit(CARRIED_POS, "carried", clip(one_line(i), MAX_UNIT_CHARS),
                                 section=name) for i in items]
     numbers = [r.last for r in prev.rows] + ([prev.footer.last_session] if prev.footer else [])
     prev.last_session = max(numbers, default=0)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from handoff.artifacts import KNOWN_COMMANDS
-from handoff.text import STOPWORDS, one_line
+from handoff.text import STOPWORDS, clip, one_line
 from handoff.types import TurnIn
 
 MIN_PROSE_WORDS = 3  # "env:", "Installs dependencies" alone say nothing
@@ -87,10 +87,10 @@ def commands_in(text: str) -> Iterator[str]:
             continue
         prompt = _PROMPT.match(line)
         if prompt and is_command(prompt.group(1)):
-            yield one_line(prompt.group(1))[:MAX_UNIT_CHARS]
+            yield clip(one_line(prompt.group(1)), MAX_UNIT_CHARS)
         elif in_fence and shell and line.strip() and not line.lstrip().startswith("#"):
             if is_command(line.strip()):
-                yield one_line(line)[:MAX_UNIT_CHARS]
+                yield clip(one_line(line), MAX_UNIT_CHARS)
         elif not in_fence:
             for span in _SPAN.findall(line):
                 if " " in span.strip() and is_command(span.strip()):
@@ -115,25 +115,25 @@ def units_of(pos: int, turn: TurnIn) -> Iterator[Unit]:
         seen += len(raw) + 1
         prompt = _PROMPT.match(line)
         if prompt and is_command(prompt.group(1)):
-            yield Unit(pos, role, one_line(prompt.group(1))[:MAX_UNIT_CHARS], command=True)
+            yield Unit(pos, role, clip(one_line(prompt.group(1)), MAX_UNIT_CHARS), command=True)
             continue
         if in_fence:
             if shell and is_command(line):
-                yield Unit(pos, role, one_line(line)[:MAX_UNIT_CHARS], command=True)
+                yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS), command=True)
             elif tool and not _DIFF.match(line) and len(line) >= TOOL_LINE_MIN_CHARS:
-                yield Unit(pos, role, line[:MAX_UNIT_CHARS])
+                yield Unit(pos, role, clip(line, MAX_UNIT_CHARS))
             continue
         if _DIFF.match(raw) and not _MARKUP.match(raw):
             continue
         if tool:
             if len(line) >= TOOL_LINE_MIN_CHARS:
-                yield Unit(pos, role, one_line(line)[:MAX_UNIT_CHARS])
+                yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS))
             continue
         bulk = role == "user" and seen > BULK_AFTER_CHARS
         for sentence in _SENTENCE_END.split(_MARKUP.sub("", line)):
             sentence = sentence.strip()
             if len(sentence.split()) >= MIN_PROSE_WORDS:
-                yield Unit(pos, role, sentence[:MAX_UNIT_CHARS], bulk=bulk)
+                yield Unit(pos, role, clip(sentence, MAX_UNIT_CHARS), bulk=bulk)
 
 
 def is_hash(token: str) -> bool:

@@ -38,6 +38,15 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def clip(text: str, max_chars: int) -> str:
+    """At most ``max_chars`` of a one-line text, cut at a space (never inside a word or
+    path), with an ellipsis when cut."""
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind(" ", 0, max_chars)
+    return (text[:cut] if cut > max_chars // 2 else text[:max_chars - 1]).rstrip(",;: ") + "…"
+
+
 def tokens(text: str) -> list[str]:
     """Whitespace tokens, with backtick code spans kept whole."""
     return _TOKEN.findall(text)

@@ -1,0 +1,199 @@
+"""The deterministic handoff on small sessions written for these tests (issue 8, points
+3-6): what it keeps, where it files it, what never gets in, and what the footer says."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from handoff.builder import build_handoff
+from handoff.document import (ARTIFACTS, CONSTRAINTS, DONE, GOAL, LAST_REQUEST, MASTER, NEXT,
+                              OPEN, PROBLEMS, REQUESTS, parse_items, parse_markdown, unquote)
+from handoff.types import ProjectIn, SessionIn, TurnIn
+
+TODAY = date(2026, 11, 20)
+RECIPES = ProjectIn("Recipe Box")
+
+
+def typed(text: str, who: str = "Dana") -> TurnIn:
+    return TurnIn("note", who, "typed", text)
+
+
+def pasted_user(text: str) -> TurnIn:
+    return TurnIn("user", "You", "pasted", text)
+
+
+def ai(text: str) -> TurnIn:
+    return TurnIn("assistant", "ChatGPT", "pasted", text)
+
+
+def tool(text: str) -> TurnIn:
+    return TurnIn("tool", "Tool", "file", text)
+
+
+def sections(markdown: str) -> dict[str, str]:
+    return dict(parse_markdown(markdown).sections)
+
+
+def web_session() -> SessionIn:
+    return SessionIn(1, [
+        pasted_user("I want a small recipe site with FastAPI and Postgres. Keep it light, it "
+                    "runs on a Raspberry Pi."),
+        ai("Start with `app/main.py` and `app/models.py`. Run `uvicorn app.main:app --reload`."),
+        pasted_user("I get sqlite3.OperationalError: no such table: recipe when I open /recipes"),
+        ai("The error sqlite3.OperationalError: no such table: recipe means the tables were "
+           "never created; fixed by calling create_all() in the startup hook of app/main.py."),
+        TurnIn("user", "Gardening Tips", "forwarded", "Water tomatoes in the morning."),
+        pasted_user("Next: CI on GitHub Actions and pagination."),
+        ai("CI on GitHub Actions is green on main (PR #23 merged)."),
+        ai("Fixed: test_create_task no longer flaky."),
+        typed("Deploy target is Vercel, never Heroku."),
+        pasted_user("Now add pagination to /recipes with a page size of 20."),
+        ai("I added pagination to app/routers/recipes.py: `GET /recipes?page=2` returns 20 "
+           "items. All 12 tests pass now."),
+    ], objectives="recipes CRUD")
+
+
+def test_master_prompt_names_the_person_goal_state_and_next() -> None:
+    h = build_handoff(RECIPES, web_session(), None, today=TODAY)
+    prompt = sections(h.markdown)[MASTER]
+    assert "with Dana." in prompt  # the typed author, never "You" or a forwarded channel
+    assert "You)" not in prompt and "Gardening" not in prompt and " me" not in prompt
+    assert "recipe site with FastAPI and Postgres" in prompt  # the project's goal
+    # the state is what the assistant last said about where things stand
+    assert "Now: I added pagination" in prompt
+
+
+def test_nobody_named_when_nothing_was_typed() -> None:
+    s = SessionIn(1, [pasted_user("Please add a login form to the site."), ai("Done, it works.")])
+    prompt = sections(build_handoff(RECIPES, s, None, today=TODAY).markdown)[MASTER]
+    assert prompt.startswith("Continue **Recipe Box**.")
+
+
+def test_done_next_and_open_are_reconciled() -> None:
+    h = build_handoff(RECIPES, web_session(), None, budget_words=2000, today=TODAY)
+    s = sections(h.markdown)
+    nxt = s.get(NEXT, "") + s.get(OPEN, "")
+    assert "CI on GitHub Actions and pagination" not in nxt  # done later in the session
+    assert "test_create_task" not in s.get(OPEN, "")  # "Fixed: ..." is never open
+    assert "Fixed: test_create_task no longer flaky." in s[DONE]
+    assert "error sqlite3.OperationalError" in s[PROBLEMS]  # error -> fix pair
+    assert "sqlite3.OperationalError" not in s.get(CONSTRAINTS, "")
+    assert "Deploy target is Vercel, never Heroku." in s[CONSTRAINTS]
+    # someone else's forwarded aside is never a request, a constraint or the prompt
+    assert "tomatoes" not in s[REQUESTS] + s[CONSTRAINTS] + s[MASTER] + s[LAST_REQUEST]
+    assert "Next: CI on GitHub Actions and pagination." in s[REQUESTS]  # their own words
+
+
+def test_requests_are_the_persons_own_newest_first_and_shortened() -> None:
+    long_ask = "Please make the card layout responsive " + "and tidy " * 60
+    s = SessionIn(1, [pasted_user("First ask: a recipe list page."), ai("Sure."),
+                      pasted_user(long_ask), ai("Done."), pasted_user("Third ask: dark mode."),
+                      ai("Dark mode works now.")])
+    body = sections(build_handoff(RECIPES, s, None, today=TODAY).markdown)
+    items = parse_items(body[REQUESTS])
+    assert items[0].startswith("Please make the card layout responsive")
+    assert len(items[0]) <= 240 and items[-1] == "First ask: a recipe list page."
+    assert "Third ask: dark mode." in unquote(body[LAST_REQUEST])
+
+
+def test_fixed_text_stays_under_sixty_words_at_any_budget() -> None:
+    """Words of the document that come from no turn: headings, the prompt's frame, the
+    log and the footer."""
+    words = [f"zq{i}x" for i in range(4000)]
+    turns = []
+    for i in range(0, 4000, 40):
+        chunk = " ".join(words[i:i + 40])
+        turns.append(pasted_user(chunk) if i % 80 == 0 else ai(chunk))
+    for budget in (60, 200, 2000):
+        md = build_handoff(ProjectIn("zqproj"), SessionIn(1, turns), None,
+                           budget_words=budget, today=TODAY).markdown
+        fixed = [w for w in md.split()
+                 if not (re.search(r"zq\d+", w) or w in ("-", ">", "---"))]
+        assert len(fixed) <= 60, (budget, len(fixed), fixed)
+
+
+def test_agent_manual_and_tool_output_never_become_goal_constraint_or_request() -> None:
+    manual = ("You are an agent with tools. You must always call the bash tool with a single "
+              "command. Never use interactive editors. ") * 30
+    s = SessionIn(1, [
+        TurnIn("user", "", "file", "Fix the failing date parser in utils/dates.py.\n\n" + manual),
+        ai("Let me look."),
+        tool("$ pytest tests/test_dates.py\nFAILED tests/test_dates.py::test_iso - ValueError"),
+        ai("The parser dropped the timezone; fixed in utils/dates.py."),
+        tool("You must always keep this output short. 1 passed in 0.02s"),
+    ])
+    body = sections(build_handoff(RECIPES, s, None, today=TODAY).markdown)
+    assert "Fix the failing date parser" in body[MASTER]
+    assert "You are an agent" not in body[MASTER]
+    assert "You must always" not in body.get(CONSTRAINTS, "")
+    assert "You must always" not in unquote(body[LAST_REQUEST]).split("\n\n")[0][:300]
+
+
+def test_commands_are_extracted_whole_never_with_their_prose() -> None:
+    s = SessionIn(1, [
+        pasted_user("Build it with `docker buildx build --platform linux/arm64 -t recipe-box .` "
+                    "please."),
+        ai("Now pytest -k login passes and pytest -n 4 now runs in parallel."),
+        ai("```bash\npytest -q tests/\n```"),
+    ] * 2)
+    md = build_handoff(RECIPES, s, None, budget_words=600, today=TODAY).markdown
+    assert "`docker buildx build --platform linux/arm64 -t recipe-box .`" in md
+    assert "`pytest -q tests/`" in md
+    assert "`pytest -k login passes`" not in md and "`pytest -n 4 now`" not in md
+
+
+def test_last_request_follows_the_conversations_own_time() -> None:
+    t0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+    def at(turn: TurnIn, minutes: int) -> TurnIn:
+        return TurnIn(turn.role, turn.author, turn.source, turn.text,
+                      t0 + timedelta(minutes=minutes))
+
+    # the newer conversation was imported first, an older off-topic one last
+    s = SessionIn(1, [at(pasted_user("Add a search box to the recipe list."), 100),
+                      at(ai("Search works now."), 101),
+                      at(pasted_user("tell me a joke"), 1), at(ai("A joke."), 2)])
+    body = sections(build_handoff(RECIPES, s, None, today=TODAY).markdown)
+    assert unquote(body[LAST_REQUEST]).startswith("Add a search box")
+
+
+def test_footer_coverage_falls_when_key_artifacts_are_dropped() -> None:
+    turns = []
+    for i in range(300):
+        turns.append(ai(f"Edited src/pkg/module_{i:03d}.py and src/pkg/module_{i:03d}.py again."))
+    small = build_handoff(RECIPES, SessionIn(1, turns), None, budget_words=150, today=TODAY)
+    assert small.artifacts_total == 300 and small.artifacts_kept < 150
+    assert re.search(rf"keeps {small.artifacts_kept} of 300 key artifacts \(\d+%\)_$",
+                     small.markdown.strip())
+    big = build_handoff(RECIPES, SessionIn(1, turns[:20]), None, budget_words=2000, today=TODAY)
+    assert big.artifacts_kept == big.artifacts_total == 20
+    # once-only artifacts the person did not name are not what coverage counts
+    once = build_handoff(RECIPES, SessionIn(1, [ai("Touched lib/x_once.py.")]), None, today=TODAY)
+    assert once.artifacts_total == 0
+
+
+def test_budget_is_respected_in_words_and_characters() -> None:
+    turns = [ai(f"Step {i}: changed src/a_{i}.py, ran `make test-{i}` and it worked. " * 3)
+             for i in range(400)]
+    for budget in (100, 300, 1500):
+        h = build_handoff(RECIPES, SessionIn(1, turns), None, budget_words=budget, today=TODAY)
+        assert h.words <= budget and len(h.markdown) <= budget * 6, budget
+
+
+def test_a_chain_carries_constraints_goal_and_artifacts() -> None:
+    first = SessionIn(1, [typed("Goal: a recipe site for our family, on FastAPI."),
+                          typed("We must keep the database in Postgres 16."),
+                          ai("Created app/db.py with the engine.")])
+    h1 = build_handoff(RECIPES, first, None, today=TODAY).markdown
+    second = SessionIn(2, [typed("Now the upload form for photos."), ai("Added app/upload.py.")])
+    h2 = build_handoff(RECIPES, second, h1, today=TODAY).markdown
+    third = SessionIn(3, [typed("Make thumbnails."), ai("Added app/thumbs.py; all tests pass.")])
+    h3 = build_handoff(RECIPES, third, h2, today=TODAY)
+    s = sections(h3.markdown)
+    assert "a recipe site for our family" in s[MASTER]
+    assert "Postgres 16" in h3.markdown and "app/db.py" in h3.markdown
+    assert "app/upload.py" in h3.markdown and "app/thumbs.py" in h3.markdown
+    assert [r for r in s["Session log"].splitlines()][0].startswith("- S3, ")
+    assert h3.first_session == 1 and h3.turns_covered == 7
+    assert GOAL not in s or "Session" not in s[GOAL]  # no objectives were given
+    assert ARTIFACTS in s
