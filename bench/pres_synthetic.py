@@ -29,10 +29,7 @@ from bench.pres_metrics import (
 )
 from handoff.types import SessionIn
 
-try:  # the rebuilt builder; the old one until the rename lands
-    from handoff.builder import build_handoff
-except ImportError:  # pragma: no cover - only before handoff/builder.py exists
-    from handoff.old_extractive import build_handoff  # type: ignore[import-not-found, no-redef]
+from handoff.builder import build_handoff
 
 TODAY = date(2026, 3, 2)
 METHODS = ("extractive", "tail", "head30+tail70")

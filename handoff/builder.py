@@ -10,6 +10,7 @@ to content. Same input, same output.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -142,7 +143,7 @@ def _candidates(df: Counter[str], turns: list[TurnIn], prev: Previous, budget: i
     return selector
 
 
-def in_time_order(turns: list[TurnIn] | tuple[TurnIn, ...]) -> list[TurnIn]:
+def in_time_order(turns: Sequence[TurnIn]) -> list[TurnIn]:
     """Turns in the conversation's own time when every turn has one, else as given
     (arrival order); the sort is stable, so equal times keep their order."""
     items = list(turns)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from handoff.text import escape_cell, one_line, unescape_cell
+from handoff.text import one_line, unescape_cell
 
 MASTER = "Master prompt"
 GOAL = "Goal"

@@ -1,4 +1,4 @@
-"""Small text helpers shared by the extractive builder.
+"""Small text helpers shared by the handoff builder.
 
 Kept separate so truncation and key-word matching behave identically everywhere: a
 truncated item must never cut a code span (or an artifact) in half, and "same task"
@@ -7,7 +7,6 @@ matching must use one definition of a key word.
 from __future__ import annotations
 
 import re
-import zlib
 
 # A code span is one atomic token so truncation never splits `pytest -q tests/`.
 _TOKEN = re.compile(r"(?:[^\s`]|`+[^`]*?`+)+|\S+")
@@ -87,19 +86,9 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith(("s", "e")) else word
 
 
-def escape_cell(text: str) -> str:
-    """One-line text safe inside a markdown table cell."""
-    return one_line(text).replace("\\|", "|").replace("|", "\\|")
-
-
 def unescape_cell(text: str) -> str:
-    """Inverse of :func:`escape_cell` for parsing a previous session log."""
+    """A cell of an earlier handoff's session-log table, with its pipes unescaped."""
     return text.strip().replace("\\|", "|")
-
-
-def tie(text: str) -> int:
-    """Position-neutral, deterministic tie-break: a fact mid-session is not disadvantaged."""
-    return zlib.crc32(text.encode("utf-8", "replace"))
 
 
 def count_words(text: str) -> int:

@@ -18,9 +18,9 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass, field, replace
-from typing import Awaitable, Callable, Sequence
+from typing import Awaitable, Callable
 
-from handoff.artifacts import Artifact, coverage
+from handoff.artifacts import coverage
 from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tokens, safe_tokens
 from llm.client import ChatClient, LLMError
 from handoff.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, Footer, canonical,
@@ -30,7 +30,6 @@ from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.prompts import MAP_SYSTEM, MERGE_SYSTEM, final_system, final_user
 from handoff.artifact_section import merge_artifacts
 from handoff.text import count_words
-from llm.tokens import estimate_tokens
 
 Progress = Callable[[int, int], Awaitable[None]]  # (parts read, parts in all)
 
