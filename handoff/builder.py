@@ -41,6 +41,7 @@ PROMPT_SHARE = 0.04  # and each at most this share of the budget's words (small 
 MIN_PROMPT_ITEM_WORDS = 6
 MAX_LOG_ROWS = 10
 OUTCOME_WORDS = 12
+FRAME_CHARS = 400  # headings, the prompt's frame and the footer, before measuring them
 FIT_ROUNDS = 8
 FIT_SHRINK = 0.97  # each round over budget shrinks every part by the overflow, and this
 PERSON_ROLES = ("user", "note")
@@ -94,7 +95,7 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     doc = Document(title=title)
     for _ in range(FIT_ROUNDS):
         room = int(budget * scale)
-        parts = _fixed_parts(project, session, turns, prev, room)
+        parts = _fixed_parts(project, session, turns, prev, who, room)
         shown = "\n".join([parts.request, *parts.requests, *parts.constraints,
                            *(t for _, t in parts.latest)])
         artifacts = index.pick(int(room * INDEX_SHARE), shown)
@@ -102,7 +103,7 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
             selector = _candidates(df, turns, prev, budget, shown, parts)
         chosen = selector.pick(max(room - _fixed_size(parts, artifacts, rows), 0),
                                covered=content_words(shown))
-        sections = _file(chosen, len(turns), prev)
+        sections = _file(chosen, len(turns))
         rows_now = _outcome(rows, n, session, sections, final)
         item_words = max(MIN_PROMPT_ITEM_WORDS,
                          min(PROMPT_ITEM_WORDS, int(room / CHARS_PER_WORD * PROMPT_SHARE)))
@@ -162,8 +163,7 @@ def person(turns: list[TurnIn]) -> str:
 
 
 def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], prev: Previous,
-                 budget: int) -> _Parts:
-    who = person(turns)
+                 who: str, budget: int) -> _Parts:
     mine = [i for i, t in enumerate(turns) if t.role in PERSON_ROLES and t.text.strip()
             and not (t.source == "forwarded" and t.author != who)]
     last_i = mine[-1] if mine else -1
@@ -235,7 +235,7 @@ def _state(turns: list[TurnIn]) -> str:
     return ""
 
 
-def _file(chosen: list[Unit], turns: int, prev: Previous) -> dict[str, list[str]]:
+def _file(chosen: list[Unit], turns: int) -> dict[str, list[str]]:
     late_from = turns * 4 // 5
     sections: dict[str, list[str]] = {}
     for u in chosen:
@@ -253,7 +253,7 @@ def _fixed_size(parts: _Parts, artifacts: list[Artifact], rows: list[LogRow]) ->
     text = "\n".join([*parts.goal, parts.request, *parts.requests, *parts.constraints, parts.state,
                       *(t for _, t in parts.latest), *format_artifacts(artifacts),
                       render_session_log(rows)])
-    return len(text) + 400  # headings, the prompt's frame, the footer
+    return len(text) + FRAME_CHARS
 
 
 def _prompt(project: ProjectIn, who: str, parts: _Parts, sections: dict[str, list[str]],

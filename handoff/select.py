@@ -41,20 +41,18 @@ class Selector:
         self.df = df
         self.turns = turns
         self.covered = set(covered)
-        self.budget = budget_chars
         self.pool_size = max(MIN_POOL, int(budget_chars * POOL_PER_CHAR))
         self.pool: list[tuple[float, int, Unit, frozenset[str]]] = []
         self.seq = 0
 
-    def worth(self, feats: Iterable[str]) -> float:
-        return sum(math.log1p(self.df[c]) for c in feats if c not in self.covered)
-
-    def value(self, u: Unit, feats: frozenset[str]) -> float:
-        return self.worth(feats) * unit_weight(u, self.turns) / (len(u.text) + UNIT_OVERHEAD)
+    def value(self, u: Unit, feats: frozenset[str], covered: set[str]) -> float:
+        """Worth of what ``u`` adds beyond ``covered``, per character."""
+        gain = sum(math.log1p(self.df[c]) for c in feats if c not in covered)
+        return gain * unit_weight(u, self.turns) / (len(u.text) + UNIT_OVERHEAD)
 
     def offer(self, u: Unit) -> None:
         feats = frozenset(content_words(u.text))
-        v = self.value(u, feats)
+        v = self.value(u, feats, self.covered)
         if v <= 0:
             return
         self.seq += 1
@@ -66,23 +64,21 @@ class Selector:
 
     def pick(self, budget_chars: int, covered: Iterable[str] | None = None) -> list[Unit]:
         """Greedy by marginal worth per character, within the budget; in time order."""
-        budget = budget_chars
         covered = set(self.covered if covered is None else covered)
         heap = [(-v, seq, u, f) for v, seq, u, f in self.pool]
         heapq.heapify(heap)
         chosen: list[tuple[int, int, Unit]] = []
         used = 0
-        while heap and used < budget:
+        while heap and used < budget_chars:
             _, seq, u, feats = heapq.heappop(heap)
-            gain = sum(math.log1p(self.df[c]) for c in feats if c not in covered)
-            v = gain * unit_weight(u, self.turns) / (len(u.text) + UNIT_OVERHEAD)
+            v = self.value(u, feats, covered)
             if v <= 0:
                 continue
             if heap and v < -heap[0][0]:
                 heapq.heappush(heap, (-v, seq, u, feats))
                 continue
             cost = len(u.text) + 3
-            if used + cost > budget:
+            if used + cost > budget_chars:
                 continue
             chosen.append((u.pos, seq, u))
             covered |= feats

@@ -46,8 +46,8 @@ def as_number(value: Any) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def iso_timestamp(value: Any) -> float | None:
-    """Unix seconds from an ISO-8601 string (naive means UTC), else None."""
+def _parse_iso(value: Any) -> datetime | None:
+    """An ISO-8601 string as a datetime (naive means UTC), else None."""
     text = as_str(value).strip()
     if not text:
         return None
@@ -55,8 +55,14 @@ def iso_timestamp(value: Any) -> float | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def iso_timestamp(value: Any) -> float | None:
+    """Unix seconds from an ISO-8601 string (naive means UTC), else None."""
+    moment = _parse_iso(value)
+    if moment is None:
+        return None
     try:
         return moment.timestamp()
     except (OverflowError, OSError, ValueError):
@@ -76,15 +82,9 @@ def utc_from_epoch(value: Any) -> datetime | None:
 
 def utc_from_iso(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from an ISO-8601 string (naive means UTC), else None."""
-    text = as_str(value).strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+    moment = _parse_iso(value)
+    if moment is None or moment.tzinfo is timezone.utc:
+        return moment
     try:
         return moment.astimezone(timezone.utc)
     except (OverflowError, OSError, ValueError):
