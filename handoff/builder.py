@@ -9,6 +9,7 @@ to content. Same input, same output.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ FIT_ROUNDS = 8
 FIT_SHRINK = 0.97  # each round over budget shrinks every part by the overflow, and this
 PERSON_ROLES = ("user", "note")
 GOAL_MIN_WORDS = 6  # the first request that says something ("/add x.py" does not)
+GOAL_MIN_CHARS = 60  # the last request begins like the goal: it is the goal
+_TAG = re.compile(r"</?[A-Za-z][\w-]*>")  # <uploaded_files>, <issue_description>
+_SLASH_COMMAND = re.compile(r"/[a-z][\w-]*(?:\s|$)")  # "/add x.py", not "/workspace/x"
 _MARKER_NAMES = frozenset({"you", "user", "human", "me", "i", "assistant", "ai", "chatgpt",
                            "claude", "gpt", "bot", "system", "tool"})
 
@@ -191,7 +195,7 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
     if not goal:
         asks = [_opening(turns[i].text) for i in mine]
         first = project.description.strip() or next(
-            (a for a in asks if len(a.split()) >= GOAL_MIN_WORDS and not a.startswith("/")), "")
+            (a for a in asks if len(a.split()) >= GOAL_MIN_WORDS and not _SLASH_COMMAND.match(a)), "")
         if first:
             goal.append(truncate_words(first, PROMPT_ITEM_WORDS))
     if session.objectives.strip():
@@ -200,8 +204,17 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
 
 
 def _opening(text: str) -> str:
-    """A long message's first paragraph: where a task is stated before any manual."""
-    return clip(one_line(text.strip().split("\n\n", 1)[0]), LAST_REQUEST_CHARS)
+    """A long message's first paragraph, where a task is stated before any manual; markup
+    tags dropped, and a paragraph that ends in a colon read with the one it introduces."""
+    out: list[str] = []
+    for para in text.strip().split("\n\n"):
+        para = one_line(_TAG.sub(" ", para))
+        if not para:
+            continue
+        out.append(para)
+        if not para.endswith(":"):
+            break
+    return clip(" ".join(out), LAST_REQUEST_CHARS)
 
 
 def _latest(turns: list[TurnIn], request_at: int, start: int, room: int
@@ -268,7 +281,9 @@ def _prompt(project: ProjectIn, who: str, parts: _Parts, sections: dict[str, lis
         out.append(f"Done: {truncate_words(sections[DONE][0], words)}")
     if parts.state:
         out.append(f"Now: {truncate_words(parts.state, words)}")
-    nxt = (sections.get(NEXT) or [parts.request])[0]
+    asked = parts.request if not parts.goal or _opening(parts.request)[:GOAL_MIN_CHARS] \
+        not in parts.goal[0] else ""  # the only request is the goal: no next step to name
+    nxt = (sections.get(NEXT) or [asked])[0]
     if nxt:
         out.append(f"Next: {truncate_words(nxt, words)}")
     out.append("The rest is reference.")

@@ -33,6 +33,8 @@ _CONTENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/\\]*[A-Za-z0-9_]")
 _SPAN = re.compile(r"`([^`\n]{2,160})`")
 _HEXLIKE = re.compile(r"[0-9a-f]{7,40}")
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+s?")
+# Names of structure, not facts: a JSON field ("old_str":) or a markup tag (<issue>).
+_STRUCTURE = re.compile(r'"[A-Za-z_][\w-]*"\s*:|</?[A-Za-z][\w-]*>')
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ def is_technical(token: str) -> bool:
 
 
 def technical_tokens(text: str) -> Iterator[str]:
-    for m in _TECH.finditer(text):
+    for m in _TECH.finditer(_STRUCTURE.sub(" ", text)):
         tok = m.group(0).strip(".:-/\\")
         if "://" in m.group(0):
             tok = m.group(0)

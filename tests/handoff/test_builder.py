@@ -129,6 +129,30 @@ def test_agent_manual_and_tool_output_never_become_goal_constraint_or_request() 
     assert "You must always" not in unquote(body[LAST_REQUEST]).split("\n\n")[0][:300]
 
 
+def test_an_agent_task_wrapped_in_tags_gives_the_task_as_goal_not_as_next_step() -> None:
+    task = ("<uploaded_files>\n/workspace/shop\n</uploaded_files>\nI've uploaded a repository. "
+            "Consider the following issue description:\n\n<issue_description>\nCheckout "
+            "total ignores the discount code\n</issue_description>\n\n"
+            + "Follow these steps carefully and report back. " * 60)
+    edit = ('[tool edit] {"path": "/workspace/shop/cart.py", "old_str": "total", '
+            '"new_str": "total - discount", "view_range": [1, 9]}')
+    s = SessionIn(1, [
+        TurnIn("user", "", "file", task),
+        ai("Let me read the cart."), tool(edit), ai("Edited."), tool(edit),
+        ai("The discount is now applied in cart.py."),
+    ])
+    h = build_handoff(RECIPES, s, None, budget_words=400, today=TODAY)
+    prompt = sections(h.markdown)[MASTER]
+    goal = prompt.split("Goal: ", 1)[1]
+    assert "<uploaded_files>" not in goal and "/workspace/shop" in goal
+    assert "Checkout total ignores the discount code" in goal  # the paragraph the colon opens
+    assert "Next: /workspace" not in prompt  # the only request is the goal, not a next step
+    assert "cart.py" in h.markdown
+    index = sections(h.markdown).get(ARTIFACTS, "")
+    for name in ("old_str", "view_range", "uploaded_files"):  # a tool call's fields, tags
+        assert name not in index
+
+
 def test_commands_are_extracted_whole_never_with_their_prose() -> None:
     s = SessionIn(1, [
         pasted_user("Build it with `docker buildx build --platform linux/arm64 -t recipe-box .` "
