@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 BOT_ID = 7000001
@@ -43,11 +44,29 @@ def html_problem(text: str) -> str | None:
     return f"unclosed <{stack[-1]}>" if stack else None
 
 
+@dataclass(frozen=True)
+class Fault:
+    """One failed answer: an HTTP status with Telegram's error JSON, or (status 0) a
+    connection that drops before any answer."""
+
+    status: int
+    description: str = "Internal Server Error"
+    retry_after: int | None = None  # for 429: Telegram's parameters.retry_after
+
+
+TOO_MANY = Fault(429, "Too Many Requests: retry after 1", retry_after=1)
+SERVER_ERROR = Fault(500, "Internal Server Error")
+BAD_GATEWAY = Fault(502, "Bad Gateway")
+DROPPED = Fault(0, "connection dropped")
+BLOCKED = Fault(403, "Forbidden: bot was blocked by the user")
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    status: int = 200  # what the fake answered; a Fault's status when it failed
 
     @property
     def text(self) -> str:
@@ -70,6 +89,15 @@ class FakeBotAPI(BaseRequest):
         self._ids = itertools.count(100_000)
         self.errors: list[str] = []
         self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile + download
+        self.faults: dict[str, list[Fault]] = {}  # method -> the next answers, in order
+
+    def fail(self, method: str, *faults: Fault) -> None:
+        """Answer the next calls of `method` with these faults, then normally again."""
+        self.faults.setdefault(method, []).extend(faults)
+
+    def ok(self, method: str) -> list[Call]:
+        """The calls of `method` that succeeded."""
+        return [c for c in self.calls if c.method == method and c.status == 200]
 
     async def initialize(self) -> None:
         return None
@@ -119,6 +147,17 @@ class FakeBotAPI(BaseRequest):
             for name, value in request_data.multipart_data.items():
                 filename, content = value[0], value[1]
                 files[name] = (filename or name, content if isinstance(content, bytes) else content.read())
+        queued = self.faults.get(api_method)
+        if queued:
+            fault = queued.pop(0)
+            self.calls.append(Call(api_method, params, files, status=fault.status))
+            if fault.status == 0:
+                raise NetworkError(f"httpx.ReadError: {fault.description}")
+            body: dict[str, Any] = {"ok": False, "error_code": fault.status,
+                                    "description": fault.description}
+            if fault.retry_after is not None:
+                body["parameters"] = {"retry_after": fault.retry_after}
+            return fault.status, json.dumps(body).encode()
         self.calls.append(Call(api_method, params, files))
         self._check(api_method, params)
         result: Any = True
