@@ -1,6 +1,8 @@
 """Small lookups most handlers start with: the chat, its active project and session."""
 from __future__ import annotations
 
+import re
+
 from telegram import Update, User
 
 from handlers.context import Context
@@ -9,6 +11,18 @@ from storage import sessions as session_store
 from storage.models import Project, Session
 
 NO_PROJECT = "No active project in this chat yet: create one with /newproject NAME."
+MAX_NUMBER = 2**63 - 1  # the largest integer SQLite stores
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+def parse_number(text: str, lowest: int = 1, highest: int = MAX_NUMBER) -> int | None:
+    """A number typed or carried in callback data, or None: ASCII digits only ("²" and
+    "٣" pass str.isdigit() but not int()), within [lowest, highest] so SQLite can hold it."""
+    text = text.strip()
+    if not _ASCII_NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if lowest <= value <= highest else None
 
 
 def chat_id(update: Update) -> int:
