@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from handlers.replies import Backoff
 from llm.client import ChatClient
 from llm.writer import LLMSettings
 from storage.db import Database
@@ -28,6 +29,8 @@ class BotData:
     llm_client: ChatClient | None = None  # None: extractive handoffs only
     llm_settings: LLMSettings = field(default_factory=LLMSettings)
     completing: set[int] = field(default_factory=set)  # session ids being completed now
+    closing: dict[int, int] = field(default_factory=dict)  # project id -> number being handed off
+    delivery: Backoff = field(default_factory=Backoff)  # how documents are retried
     refused_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (user, chat) -> time
 
     @property

@@ -9,14 +9,20 @@ from telegram import Chat, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from handlers.common import NO_PROJECT, active_project, active_project_and_session, command_args, user_id
+from handlers.common import (
+    NO_PROJECT,
+    active_project,
+    active_project_and_session,
+    command_args,
+    user_id,
+)
 from handlers.context import Context
 from handlers.replies import esc, reply, send_document, slug
 from handlers.sink import forget_target
-from service.handoffs import make_handoff
+from service.handoffs import make_handoff, recent_final
 from storage import handoffs as handoff_store
 from storage import sessions as session_store
-from storage.models import Project, Session
+from storage.models import Project, Session, StoredHandoff
 from storage.sessions import SessionAlreadyActive
 
 log = logging.getLogger(__name__)
@@ -42,14 +48,39 @@ def filename(project: str, number: int, kind: str) -> str:
     return f"{slug(project)}-handoff-s{number}{'-draft' if kind == 'draft' else ''}.md"
 
 
+def not_delivered(project: str, number: int, kind: str) -> str:
+    """The one message when a stored handoff could not be sent, saying how to get it."""
+    what = "draft handoff" if kind == "draft" else "handoff"
+    return (f"The {what} of session {number} of <b>{esc(project)}</b> is stored, but Telegram "
+            f"did not take the file just now: /handoff {number} sends it.")
+
+
+async def _send(update: Update, context: Context, project: Project, number: int, kind: str,
+                markdown: str, caption: str) -> None:
+    """Send a handoff file, retrying transient failures; when they last, say how to get it."""
+    if await send_document(update, filename(project.name, number, kind), markdown, caption,
+                           backoff=context.bot_data.delivery):
+        return
+    try:
+        await reply(update, not_delivered(project.name, number, kind))
+    except TelegramError as error:
+        log.warning("could not tell chat %s that session %d's handoff is stored: %s",
+                    project.chat_id, number, error)
+
+
+async def _send_stored(update: Update, context: Context, project: Project,
+                       stored: StoredHandoff) -> None:
+    await _send(update, context, project, stored.session_number, stored.kind, stored.markdown,
+                preview(project.name, stored.session_number, stored.kind, stored.first_session,
+                        stored.last_session, stored.turns_covered, stored.artifacts_kept,
+                        stored.artifacts_total))
+
+
 async def _deliver_stored(update: Update, project: Project, number: int, context: Context) -> bool:
     stored = await handoff_store.handoff_for_session(context.bot_data.database, project.id, number)
     if stored is None:
         return False
-    await send_document(
-        update, filename(project.name, number, stored.kind), stored.markdown,
-        preview(project.name, number, stored.kind, stored.first_session, stored.last_session,
-                stored.turns_covered, stored.artifacts_kept, stored.artifacts_total))
+    await _send_stored(update, context, project, stored)
     return True
 
 
@@ -107,11 +138,10 @@ async def _build_and_deliver(update: Update, context: Context, project: Project,
             await progress.message.delete()
         except TelegramError:
             pass
-    await send_document(
-        update, filename(project.name, session.number, kind), handoff.markdown,
-        preview(project.name, session.number, kind, handoff.first_session, handoff.last_session,
-                handoff.turns_covered, handoff.artifacts_kept, handoff.artifacts_total,
-                generation.fallback_reason))
+    await _send(update, context, project, session.number, kind, handoff.markdown,
+                preview(project.name, session.number, kind, handoff.first_session,
+                        handoff.last_session, handoff.turns_covered, handoff.artifacts_kept,
+                        handoff.artifacts_total, generation.fallback_reason))
 
 
 async def start_session(update: Update, context: Context) -> None:
@@ -150,10 +180,10 @@ async def complete(update: Update, context: Context) -> None:
         return
     data = context.bot_data
     if session is None or session.id in data.completing:
-        await reply(update, f"<b>{esc(project.name)}</b> has no open session to complete: "
-                            "start one with /startsession.")
+        await _complete_again(update, context, project)
         return
     data.completing.add(session.id)
+    data.closing[project.id] = session.number
     try:
         closed = await session_store.complete_session(data.database, session.id, command_args(update))
         forget_target(context.chat_data)  # after the await: nothing can re-cache the open session
@@ -163,6 +193,24 @@ async def complete(update: Update, context: Context) -> None:
         await _build_and_deliver(update, context, project, closed, "final")
     finally:
         data.completing.discard(session.id)
+        data.closing.pop(project.id, None)
+
+
+async def _complete_again(update: Update, context: Context, project: Project) -> None:
+    """A /complete with no open session: the one being written, or the one completed
+    moments ago (its file may never have arrived), rather than a bare "no open session"."""
+    data = context.bot_data
+    number = data.closing.get(project.id)
+    if number is not None:
+        await reply(update, f"<b>{esc(project.name)}</b> has no open session: the handoff of "
+                            f"session {number} is being written and will arrive here.")
+        return
+    stored = await recent_final(data.database, project)
+    if stored is not None:
+        await _send_stored(update, context, project, stored)
+        return
+    await reply(update, f"<b>{esc(project.name)}</b> has no open session to complete: "
+                        "start one with /startsession.")
 
 
 async def handoff(update: Update, context: Context) -> None:

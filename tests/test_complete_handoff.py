@@ -47,8 +47,8 @@ async def test_complete_sends_final_handoff_document(baton: Harness, db_path: Pa
         kind, generator, markdown = conn.execute(
             "SELECT kind, generator, markdown FROM handoffs").fetchone()
         assert (kind, generator, markdown) == ("final", "extractive", content)
-    [again] = texts(await baton.send("/complete"))
-    assert "no open session" in again
+    [again] = documents(await baton.send("/complete"))  # completed seconds ago: sent again
+    assert again.document == doc.document
 
 
 async def test_draft_handoff_keeps_session_open(baton: Harness) -> None:
@@ -94,3 +94,26 @@ async def test_complete_without_project_or_session(baton: Harness) -> None:
     await baton.send("/newproject Shop")
     [no_session] = texts(await baton.send("/complete"))
     assert "no open session" in no_session and "/startsession" in no_session
+
+
+async def test_repeated_complete_resends_only_within_the_window(baton: Harness,
+                                                                db_path: Path) -> None:
+    await session_one(baton)
+    [first] = documents(await baton.send("/complete"))
+    [again] = documents(await baton.send("/complete"))
+    assert again.document == first.document and again.text == first.text
+    with sqlite3.connect(db_path) as conn:  # as if it had been completed 11 minutes ago
+        conn.execute("UPDATE sessions SET completed_at ="
+                     " strftime('%Y-%m-%dT%H:%M:%S+00:00', completed_at, '-11 minutes')")
+    [late] = await baton.send("/complete")
+    assert late.method == "sendMessage" and "no open session" in late.text
+
+
+async def test_repeated_complete_never_resends_an_older_session(baton: Harness) -> None:
+    await session_one(baton)
+    await baton.send("/complete")
+    await baton.send("/startsession")
+    await baton.send("/complete")  # session 2 has no turns but still gets its own handoff
+    [again] = documents(await baton.send("/complete"))
+    assert again.document[0] == "shop-handoff-s2.md"  # type: ignore[index]
+
