@@ -14,6 +14,7 @@ from handlers.common import (
     active_project,
     active_project_and_session,
     command_args,
+    parse_number,
     user_id,
 )
 from handlers.context import Context
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_OBJECTIVES_CHARS = 2000
 PROGRESS_EVERY_S = 3.0
 ACTION_EVERY_S = 4.0
+HANDOFF_USAGE = ("Give a session number, like <code>/handoff 3</code>, or nothing for a draft "
+                 "of the open session.")
 
 
 def preview(project: str, number: int, kind: str, first: int, last: int, turns: int,
@@ -221,10 +224,10 @@ async def handoff(update: Update, context: Context) -> None:
     arg = command_args(update)
     db = context.bot_data.database
     if arg:
-        if not arg.isdigit() or int(arg) < 1:
-            await reply(update, "Give a session number, like <code>/handoff 3</code>, or nothing for a draft of the open session.")
+        number = parse_number(arg)
+        if number is None:
+            await reply(update, HANDOFF_USAGE)
             return
-        number = int(arg)
         if await _deliver_stored(update, project, number, context):
             return
         past = await session_store.get_session(db, project.id, number)

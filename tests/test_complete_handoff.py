@@ -117,3 +117,15 @@ async def test_repeated_complete_never_resends_an_older_session(baton: Harness) 
     [again] = documents(await baton.send("/complete"))
     assert again.document[0] == "shop-handoff-s2.md"  # type: ignore[index]
 
+
+async def test_handoff_n_parses_the_number_strictly(baton: Harness) -> None:
+    await session_one(baton)
+    await baton.send("/complete")
+    for arg in ("²", "٣", "99999999999999999999", "0", "-1", "1.0", "1 2"):
+        [answer] = await baton.send(f"/handoff {arg}")
+        assert answer.method == "sendMessage", arg
+        assert answer.text.startswith("Give a session number"), (arg, answer.text)
+    [biggest] = texts(await baton.send("/handoff 9223372036854775807"))
+    assert "no session 9223372036854775807" in biggest
+    [doc] = documents(await baton.send("/handoff 1"))
+    assert doc.document[0] == "shop-handoff-s1.md"  # type: ignore[index]
