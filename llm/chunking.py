@@ -1,7 +1,8 @@
 """Splitting a session into pieces that fit the model's window, by estimated tokens.
 
-Estimates are deliberately pessimistic (no tokenizer is downloaded), so a request that
-the estimate says fits does fit.
+Estimates are deliberately pessimistic (no tokenizer is downloaded, see llm/tokens.py), so
+a request that the estimate says fits does fit; a server that still says it does not gets
+the same input again in smaller pieces (llm/writer.py).
 """
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Iterable, Iterator, Sequence
 from handoff.types import TurnIn
 from llm.tokens import estimate_tokens
 
-SAFETY = 1.15  # the estimate may be low by this much on code-heavy text
+SAFETY = 1.05  # margin for a tokenizer costlier than the two the estimate covers
 MESSAGE_OVERHEAD = 8  # role and framing tokens per chat message
 
 
 def safe_tokens(text: str) -> int:
+    """The estimate with its margin: what chunking and request checks count."""
     return int(estimate_tokens(text) * SAFETY) + 1
 
 
@@ -65,6 +67,15 @@ def chunk_turns(turns: Iterable[TurnIn], limit: int) -> list[str]:
     if current:
         chunks.append("\n".join(current))
     return chunks
+
+
+def split_in_two(text: str) -> tuple[str, str]:
+    """Halve a chunk at the line break nearest its middle (mid-line for a single line)."""
+    middle = len(text) // 2
+    cuts = [i + 1 for i in (text.rfind("\n", 0, middle), text.find("\n", middle))
+            if 0 <= i and i + 1 < len(text)]
+    cut = min(cuts, key=lambda c: abs(c - middle)) if cuts else middle
+    return text[:cut], text[cut:]
 
 
 def request_tokens(messages: Sequence[dict[str, str]]) -> int:

@@ -10,6 +10,7 @@ import asyncio
 import email.utils
 import logging
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Sequence
@@ -20,6 +21,13 @@ from llm.tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 30.0
+CONTEXT_STATUSES = (400, 413, 422)  # 422: text-generation-inference's input validation
+# How OpenAI, vLLM, llama.cpp, TGI and others word "the request is longer than the window".
+CONTEXT_ERROR = re.compile(
+    r"context_length_exceeded|exceed_context_size|maximum context length|context length"
+    r"|context window|context size|too many tokens|prompt is too long|input is too long"
+    r"|must be <= \d+|reduce the length", re.IGNORECASE)
+ERROR_BODY_CHARS = 4000  # enough of an error body to find the words above
 
 
 class LLMError(Exception):
@@ -28,6 +36,14 @@ class LLMError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ContextOverflow(LLMError):
+    """The server counted more tokens than its window holds: the same input, split
+    smaller, may still go through, so the writer re-splits instead of giving up."""
+
+    def __init__(self) -> None:
+        super().__init__("the request was too long for the model's window")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +131,8 @@ class ChatClient:
                     retry_after = retry_after_seconds(response.headers.get("retry-after"))
                 elif status >= 500:
                     reason = f"the model endpoint failed ({status})"
+                elif is_context_overflow(status, response.text[:ERROR_BODY_CHARS]):
+                    raise ContextOverflow()
                 else:
                     raise LLMError(_client_error(status))
             if attempt < self.settings.max_retries:
@@ -140,11 +158,14 @@ class ChatClient:
         return Completion(text, tokens_in, estimate_tokens(text), True)
 
 
+def is_context_overflow(status: int, body: str) -> bool:
+    """A 4xx saying the request does not fit the window (413 always means too large)."""
+    return status == 413 or (status in CONTEXT_STATUSES and CONTEXT_ERROR.search(body) is not None)
+
+
 def _client_error(status: int) -> str:
     if status in (401, 403):
         return f"the model endpoint refused the key ({status})"
     if status == 404:
         return "the model or endpoint was not found (404)"
-    if status == 413:
-        return "the request was too large for the model (413)"
     return f"the model endpoint rejected the request ({status})"
