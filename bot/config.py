@@ -74,7 +74,7 @@ class LLMConfig:
     model: str = "meta-llama/Llama-3.1-8B-Instruct"
     api_key_env: str = "HF_TOKEN"  # the *name* of the variable that holds the key
     context_tokens: int = 8192
-    max_output_tokens: int = 3000
+    max_output_tokens: int = 0  # unset: derived from context_tokens (llm.writer.output_tokens_for)
     temperature: float = 0.2
     timeout_s: float = 60.0
     max_concurrency: int = 4
@@ -163,9 +163,9 @@ def config_from_mapping(data: Mapping[str, Any], env: Mapping[str, str], *,
             values[key] = _coerce(name, key, value, getattr(defaults, key))
         sections["imports" if name == "import" else name] = cls(**values)
     config = Config(**sections)
-    if config.llm.max_output_tokens * 2 > config.llm.context_tokens:
+    if config.llm.max_output_tokens * 2 > config.llm.context_tokens:  # only when set
         raise ConfigError("[llm] max_output_tokens must be at most half of context_tokens, "
-                          "so a request has room for its input.")
+                          "so a request has room for its input (leave it out to derive it).")
     token = env.get(TOKEN_ENV) or config.telegram.token
     if not token.strip() and require_token:
         raise ConfigError(

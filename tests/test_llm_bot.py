@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import LLMConfig
+from bot.config import ConfigError, LLMConfig, load_config
 from tests.fake_llm_server import FakeLLMServer, Reply
 from tests.harness import GROUP_CHAT, Harness, make_config, texts
 
@@ -92,7 +92,8 @@ async def test_two_chats_complete_at_once_and_no_double_generation(db_path: Path
             assert sorted(c.params["chat_id"] for c in docs) == [GROUP_CHAT, 1001]
             assert len(server.requests) == 2  # the repeated /complete started nothing
             assert server.max_active == 2  # both generations were in flight at once
-            assert any("no open session" in t for t in texts(calls))
+            # the repeated /complete is answered (the wording belongs to the delivery work)
+            assert any("no open session" in t or "being written" in t for t in texts(calls))
         finally:
             await h.stop()
 
@@ -110,3 +111,58 @@ async def test_without_key_handoffs_are_extractive_said_once(db_path: Path,
         assert "Written without the model" not in doc.text
     finally:
         await h.stop()
+
+
+def window_config(tmp_path: Path, server: FakeLLMServer, extra: str = "") -> Path:
+    """A config whose [llm] sets only the endpoint, the key's variable and the window."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[llm]\nbase_url = "{server.base_url}"\nmodel = "local"\n'
+                    f'api_key_env = "{KEY_ENV}"\ncontext_tokens = 4096\n{extra}',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_4096_window_alone_loads_and_derives_the_answer_room(tmp_path: Path) -> None:
+    with FakeLLMServer() as server:
+        config = load_config(window_config(tmp_path, server), env={}, require_token=False)
+        assert config.llm.context_tokens == 4096 and config.llm.max_output_tokens == 0
+        assert config.llm.writer_settings().output_tokens == 1536
+        set_ = load_config(window_config(tmp_path, server, "max_output_tokens = 1000\n"),
+                           env={}, require_token=False)
+        assert set_.llm.writer_settings().output_tokens == 1000
+        with pytest.raises(ConfigError, match="at most half of context_tokens"):
+            load_config(window_config(tmp_path, server, "max_output_tokens = 3000\n"),
+                        env={}, require_token=False)
+
+
+async def test_handoff_in_a_4096_window_through_the_bot(db_path: Path, tmp_path: Path) -> None:
+    """The config above, a server that enforces 4,096 tokens counting more strictly than
+    Baton, and a session of code and shell output: the model writes the handoff and every
+    request the server took fitted its window."""
+    with FakeLLMServer(context_tokens=4096, chars_per_token=1.2) as server:
+        loaded = load_config(window_config(tmp_path, server), env={}, require_token=False)
+        h = Harness(replace(make_config(db_path, open=True), llm=loaded.llm),
+                    env={KEY_ENV: "secret-key-xyz"})
+        await h.start()
+        try:
+            await h.send("/newproject Billing")
+            await h.send("/startsession")
+            for i in range(24):
+                await h.send(f"Ran `pytest -k step_{i}` in src/billing/step_{i}.py:\n"
+                             + "E       AssertionError: assert 0.30000000000000004 == 0.3\n" * 8
+                             + f"$ ls -la /var/log/billing/step_{i}/\n"
+                             + "-rw-r-----  1 billing adm  811203 Nov 30 23:59 worker.log\n" * 8,
+                             settle=False, forward_origin={
+                                 "type": "user", "date": 1,
+                                 "sender_user": {"id": 9, "is_bot": True, "first_name": "GPT"}})
+            await h.settle()
+            calls = await h.send("/complete")
+            [doc] = [c for c in calls if c.method == "sendDocument"]
+            assert "Written without the model" not in doc.text
+            assert "· local ·" in doc.document[1]  # type: ignore[index]
+            assert "src/billing/step_23.py" in doc.document[1]  # type: ignore[index]
+            assert 400 in server.statuses  # it did refuse requests our estimate let through
+            assert all(server.fits(r) for r in server.succeeded())
+            assert all(0 < r["max_tokens"] <= 1536 for r in server.requests)
+        finally:
+            await h.stop()
