@@ -15,7 +15,7 @@ from telegram.request import BaseRequest
 
 from bot.access import make_gate
 from bot.config import Config, LLMConfig
-from bot.errors import on_error
+from bot.errors import Reach, on_error
 from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
 from handlers.context import BatonApp, BotData
 from handlers.sink import make_commit_hook
@@ -118,10 +118,12 @@ def build_application(config: Config, request: BaseRequest | None = None,
         builder = builder.base_url(config.telegram.base_url)
     if config.telegram.base_file_url:
         builder = builder.base_file_url(config.telegram.base_file_url)
-    if config.telegram.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    # Every send passes through the rate limiter: Reach wraps it to leave unreachable chats alone.
+    reach = Reach(AIORateLimiter(max_retries=3) if config.telegram.rate_limit else None)
+    builder = builder.rate_limiter(reach)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     app: BatonApp = builder.build()  # type: ignore[assignment]
+    reach.unreachable = app.bot_data.unreachable  # one set, held on the Application
     _wire(app, config)
     return app

@@ -38,8 +38,9 @@ def run_bot(config_path: str) -> int:
         return _fail(str(exc))
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         level=logging.INFO)
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.errors import quiet_noisy_loggers  # httpx (URLs hold the token), APScheduler
+
+    quiet_noisy_loggers()
     from bot.app import build_application  # imported late so config errors print fast
 
     app = build_application(config)

@@ -32,6 +32,7 @@ class BotData:
     closing: dict[int, int] = field(default_factory=dict)  # project id -> number being handed off
     delivery: Backoff = field(default_factory=Backoff)  # how documents are retried
     refused_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (user, chat) -> time
+    unreachable: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
 
     @property
     def database(self) -> Database:
