@@ -58,6 +58,8 @@ def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
     app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))
+    # Keep last among callback handlers: data nobody above claims is stale or forged.
+    app.add_handler(CallbackQueryHandler(chat_events.expired_button))
     app.add_error_handler(on_error)
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from handlers.common import chat_id, command_args, user_id
+from handlers.chat_events import EXPIRED
+from handlers.common import chat_id, command_args, parse_number, user_id
 from handlers.context import Context
-from handlers.replies import esc, reply
+from handlers.replies import MAX_TEXT, esc, reply
 from handlers.sink import forget_target
 from storage import projects as project_store
 from storage.projects import MAX_NAME_CHARS, DuplicateProject
 
 SWITCH_PREFIX = "use:"
 MAX_DESCRIPTION_CHARS = 500
+MAX_SWITCH_BUTTONS = 20  # a screenful; /use NAME reaches the others
+GONE = f"{EXPIRED[:-1]}: that project is not in this chat any more."
 
 
 def parse_new_project(args: str) -> tuple[str, str]:
@@ -57,7 +60,7 @@ async def _projects_view(context: Context, chat: int) -> tuple[str, InlineKeyboa
         noun = "session" if sessions == 1 else "sessions"
         lines.append(f"{mark} <b>{esc(project.name)}</b> — {sessions} {noun}"
                      + (" (active)" if is_active else ""))
-        if not is_active:
+        if not is_active and len(buttons) < MAX_SWITCH_BUTTONS:
             buttons.append([InlineKeyboardButton(f"Switch to {project.name}"[:64],
                                                  callback_data=f"{SWITCH_PREFIX}{project.id}")])
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
@@ -65,15 +68,17 @@ async def _projects_view(context: Context, chat: int) -> tuple[str, InlineKeyboa
 
 async def list_projects(update: Update, context: Context) -> None:
     text, markup = await _projects_view(context, chat_id(update))
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=False)
+    await reply(update, text, markup)  # many projects take several messages
 
 
 async def use_project(update: Update, context: Context) -> None:
     name = command_args(update)
     if not name:
         await reply(update, "Say which project, like <code>/use Shop API</code>; /projects lists them.")
+        return
+    if len(" ".join(name.split())) > MAX_NAME_CHARS:
+        await reply(update, f"No project has a name that long (at most {MAX_NAME_CHARS} "
+                            "characters); /projects lists them.")
         return
     db = context.bot_data.database
     project = await project_store.find_project(db, chat_id(update), name)
@@ -87,16 +92,22 @@ async def use_project(update: Update, context: Context) -> None:
 
 async def switch_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    chat = chat_id(update)
+    assert query is not None
+    data = query.data or ""
+    number = parse_number(data.removeprefix(SWITCH_PREFIX)) if data.startswith(SWITCH_PREFIX) else None
+    if number is None or update.effective_chat is None:
+        await query.answer(GONE)  # forged, or from a keyboard we never sent
+        return
+    chat = update.effective_chat.id
     db = context.bot_data.database
-    raw_id = query.data.removeprefix(SWITCH_PREFIX)
-    project = await project_store.get_project(db, chat, int(raw_id)) if raw_id.isdigit() else None
+    project = await project_store.get_project(db, chat, number)
     if project is None:
-        await query.answer("That project is not in this chat any more.", show_alert=True)
+        await query.answer(GONE)
         return
     await project_store.set_active(db, chat, project.id)
     forget_target(context.chat_data)
     await query.answer(f"Switched to {project.name}")
     text, markup = await _projects_view(context, chat)
+    if len(text) > MAX_TEXT:  # the listing took several messages: this one can't hold it
+        text = f"<b>{esc(project.name)}</b> is now the active project; /projects lists them all."
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
