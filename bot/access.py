@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import ChatMember, Update
 from telegram.error import TelegramError
@@ -76,7 +77,7 @@ def make_gate(access: AccessConfig) -> Callable[[Update, Context], Coroutine[Any
             await _refuse(update, context)
         except TelegramError as exc:
             log.info("could not refuse update %s: %s", update.update_id, exc)
-        except Exception:  # noqa: BLE001 - a bug here is logged, and still nothing passes
+        except Exception:  # a bug here is logged, and still nothing gets through
             log.exception("refusing update %s failed", update.update_id)
         raise ApplicationHandlerStop
 

@@ -4,7 +4,8 @@ network hiccup is one warning line. Only what nobody expected gets a traceback."
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter

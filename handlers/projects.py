@@ -53,7 +53,7 @@ async def _projects_view(context: Context, chat: int) -> tuple[str, InlineKeyboa
         return "No projects in this chat yet: create one with /newproject NAME.", None
     active = await project_store.active_project(db, chat)
     lines = ["<b>Projects</b>"]
-    buttons = []
+    buttons: list[list[InlineKeyboardButton]] = []
     for project, sessions in listed:
         is_active = active is not None and active.id == project.id
         mark = "▶️" if is_active else "•"

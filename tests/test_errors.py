@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -166,3 +166,14 @@ async def test_job_queue_chatter_is_quieted(baton: Harness, caplog: pytest.LogCa
     [ack] = texts(await baton.send("another note"))
     assert ack.startswith("✓ Saved 1 message")
     assert logged(caplog) == []
+
+
+async def test_a_late_button_answer_is_one_info_line_and_no_reply(
+        baton: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    baton.api.fail("answerCallbackQuery", Fault(
+        400, "Bad Request: query is too old and response timeout expired or query ID is invalid"))
+    calls = await baton.press("zzz:1")
+    assert [(c.method, c.status) for c in calls] == [("answerCallbackQuery", 400)]
+    [record] = logged(caplog)
+    assert record.levelno == logging.INFO and record.exc_info is None
