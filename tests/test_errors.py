@@ -177,3 +177,16 @@ async def test_a_late_button_answer_is_one_info_line_and_no_reply(
     assert [(c.method, c.status) for c in calls] == [("answerCallbackQuery", 400)]
     [record] = logged(caplog)
     assert record.levelno == logging.INFO and record.exc_info is None
+
+
+async def test_a_403_in_a_job_marks_the_chat_it_was_for(
+        baton: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    await open_session(baton)
+    caplog.set_level(logging.INFO)
+    baton.api.fail("sendMessage", BLOCKED)
+    await baton.send("a note")  # its acknowledgement is sent by a job, with no update
+    await baton.wait_for(lambda: PRIVATE_CHAT in baton.app.bot_data.unreachable)  # type: ignore[union-attr]
+    assert [c.status for c in baton.sent()][-1] == 403
+    [record] = logged(caplog, logging.WARNING)  # (APScheduler's INFO lines are counted apart)
+    assert f"chat {PRIVATE_CHAT} is unreachable" in record.getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
