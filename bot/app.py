@@ -18,7 +18,8 @@ from bot.config import Config, LLMConfig
 from bot.errors import Reach, on_error
 from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
 from handlers.context import BatonApp, BotData
-from handlers.sink import make_commit_hook
+from handlers.paste import flush_everything, restore_fragments
+from handlers.sink import flush_acks, make_commit_hook
 from llm.client import ChatClient
 from storage.db import Database
 from storage.turn_writer import TurnWriter
@@ -95,6 +96,9 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.llm_client, said = _llm_client(config.llm, environment)
         data.llm_settings = config.llm.writer_settings()
         log.info(said)
+        restored = await restore_fragments(app)
+        if restored:
+            log.info("stitching %d typed fragments left by the previous run", restored)
         await app.bot.set_my_commands(help_handlers.BOT_COMMANDS)
         log.info("Baton is up as @%s; database %s", app.bot.username, config.storage.path)
 
@@ -103,8 +107,12 @@ def build_application(config: Config, request: BaseRequest | None = None,
         if data.llm_client is not None:
             await data.llm_client.http.aclose()
             data.llm_client = None
+        data.stopping = True
+        if data.db is not None:
+            await flush_everything(app)  # pending pastes are stored, not left for next time
         if data.writer is not None:
             await data.writer.drain()  # nothing a user was told is saved gets dropped
+        await flush_acks(app)
         if data.db is not None:
             await data.db.close()
             data.db = None

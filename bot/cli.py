@@ -3,12 +3,12 @@ builds a handoff offline."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sqlite3
 import sys
 from typing import Sequence
 
-from telegram import Update
 from telegram.error import InvalidToken
 
 from bot.config import ConfigError, load_config
@@ -43,9 +43,11 @@ def run_bot(config_path: str) -> int:
     quiet_noisy_loggers()
     from bot.app import build_application  # imported late so config errors print fast
 
+    from bot.polling import serve
+
     app = build_application(config)
     try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(serve(app))
     except InvalidToken:
         return _fail("Telegram rejected the bot token; check it with @BotFather.")
     except (sqlite3.Error, OSError) as exc:

@@ -7,12 +7,14 @@ stores a turn while its session is still open, so a stale cache cannot misfile o
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from telegram import Bot
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from handlers.common import NO_PROJECT
@@ -23,6 +25,7 @@ from storage import sessions as session_store
 from storage.models import NewTurn, Project, Session
 from storage.turn_writer import Outcome
 
+log = logging.getLogger(__name__)
 NUDGE_EVERY_S = 600.0
 ACK_KEY = "capture_ack"
 NUDGE_KEY = "capture_nudged"
@@ -35,6 +38,8 @@ class PendingAck:
 
     project: str
     session: int
+    chat_id: int
+    thread_id: int | None
     saved: int = 0
     from_ai: int = 0
 
@@ -92,14 +97,29 @@ async def open_session(context: Context, chat_id: int,
 
 async def _send_ack(context: Context, where: tuple[int, int | None]) -> None:
     assert context.chat_data is not None
-    pending: PendingAck | None = context.chat_data.pop(ACK_KEY, None)
+    await _ack_now(context.bot, context.chat_data, where)
+
+
+async def _ack_now(bot: Bot, chat_data: dict[Any, Any], where: tuple[int, int | None]) -> None:
+    pending: PendingAck | None = chat_data.pop(ACK_KEY, None)
     if pending is None or pending.saved == 0:
         return
     noun = "message" if pending.saved == 1 else "messages"
     ai = f" ({pending.from_ai} from AI)" if pending.from_ai else ""
-    await say(context.bot, where[0], where[1],
+    await say(bot, where[0], where[1],
               f"✓ Saved {pending.saved} {noun}{ai} to session {pending.session} "
               f"of <b>{esc(pending.project)}</b>.", quiet=True)
+
+
+async def flush_acks(app: Application[Any, Any, Any, Any, BotData, Any]) -> None:
+    """Send every pending acknowledgement now (a graceful stop: the job queue is gone)."""
+    for chat_data in list(app.chat_data.values()):
+        pending = chat_data.get(ACK_KEY)
+        if isinstance(pending, PendingAck):
+            try:
+                await _ack_now(app.bot, chat_data, (pending.chat_id, pending.thread_id))
+            except TelegramError as exc:
+                log.warning("could not acknowledge before stopping: %s", exc)
 
 
 async def store_turns(context: Context, chat_id: int, thread_id: int | None,
@@ -137,10 +157,12 @@ def make_commit_hook(app: Application[Any, Any, Any, Any, BotData, Any]) -> Any:
                 continue
             pending = chat_data.get(ACK_KEY)
             if not isinstance(pending, PendingAck) or pending.session != tag.session:
-                pending = PendingAck(tag.project, tag.session)
+                pending = PendingAck(tag.project, tag.session, tag.chat_id, tag.thread_id)
                 chat_data[ACK_KEY] = pending
             pending.saved += 1
             pending.from_ai += tag.from_ai
+            if app.bot_data.stopping:  # no job queue any more: told by flush_acks
+                continue
             debounce(chat_data, app.job_queue, f"ack:{tag.chat_id}:{tag.thread_id or 0}",
                      app.bot_data.ack_delay_s, tag.chat_id, _send_ack,
                      (tag.chat_id, tag.thread_id))

@@ -2,12 +2,13 @@
 Telegram-shaped JSON, so tests drive the real Application without a network."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
@@ -90,6 +91,23 @@ class FakeBotAPI(BaseRequest):
         self.errors: list[str] = []
         self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile + download
         self.faults: dict[str, list[Fault]] = {}  # method -> the next answers, in order
+        self.updates: list[dict[str, Any]] = []  # served by getUpdates, Telegram's way
+        self.offsets: list[int | None] = []  # the offset of every getUpdates call
+        self.on_poll: Callable[[int | None], None] | None = None  # sees each offset first
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """An offset confirms (and drops) every update below it, as Telegram does."""
+        offset = params.get("offset")
+        offset = int(offset) if offset is not None else None
+        self.offsets.append(offset)
+        if self.on_poll is not None:
+            self.on_poll(offset)
+        if offset is not None:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates:
+            await asyncio.sleep(0.01)  # a long poll with nothing to say, shortened
+        limit = int(params.get("limit") or 100)
+        return self.updates[:limit]
 
     def fail(self, method: str, *faults: Fault) -> None:
         """Answer the next calls of `method` with these faults, then normally again."""
@@ -178,5 +196,5 @@ class FakeBotAPI(BaseRequest):
                       "file_size": len(self.files.get(file_id, b"")),
                       "file_path": f"documents/{file_id}"}
         elif api_method == "getUpdates":
-            result = []
+            result = await self._get_updates(params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
