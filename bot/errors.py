@@ -4,11 +4,12 @@ network hiccup is one warning line. Only what nobody expected gets a traceback."
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InputFile, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 from handlers.context import Context
@@ -76,13 +77,16 @@ def _chat_of(data: dict[str, Any]) -> int | None:
 class Reach(BaseRateLimiter[Any]):
     """Every Bot API call but getUpdates passes through the bot's rate limiter, so this is
     the one place that sees each send: it refuses sends to chats marked unreachable, names
-    the chat in a 403 and labels a 400 with the request that caused it. It wraps the real
-    rate limiter (or none). The error handler sets the marks, and the access gate clears
-    them, in BotData's set, which this shares."""
+    the chat in a 403, labels a 400 with the request that caused it, and logs an outage
+    (sends failing with network errors) once when it starts and once when it ends. It wraps
+    the real rate limiter (or none). The error handler sets the marks, and the access gate
+    clears them, in BotData's set, which this shares."""
 
     def __init__(self, inner: BaseRateLimiter[Any] | None = None) -> None:
         self.inner = inner
         self.unreachable: set[int] = set()  # replaced by BotData's set once the app exists
+        self.outage_since: float | None = None  # monotonic time of the first failed send
+        self.outage_failures = 0
 
     async def initialize(self) -> None:
         if self.inner is not None:
@@ -107,16 +111,41 @@ class Reach(BaseRateLimiter[Any]):
                                   "removed the bot")
         try:
             if self.inner is None:
-                return await callback(*args, **kwargs)
-            return await self.inner.process_request(callback, args, kwargs, endpoint, data,
-                                                    rate_limit_args)
+                result = await callback(*args, **kwargs)
+            else:
+                result = await self.inner.process_request(callback, args, kwargs, endpoint,
+                                                          data, rate_limit_args)
         except Forbidden as exc:
+            self._answered()
             if chat is None or isinstance(exc, Blocked):
                 raise
             raise Blocked(exc.message, chat) from exc
-        except BadRequest as exc:
+        except BadRequest as exc:  # before NetworkError, which it subclasses
+            self._answered()
             exc.add_note(describe_request(endpoint, data))
             raise
+        except NetworkError as exc:
+            self._failed(endpoint, exc)
+            raise
+        except RetryAfter:
+            self._answered()
+            raise
+        self._answered()
+        return result
+
+    def _failed(self, endpoint: str, error: NetworkError) -> None:
+        self.outage_failures += 1
+        if self.outage_since is None:
+            self.outage_since = time.monotonic()
+            log.warning("Telegram unreachable (%s: %s); further failures are not logged until "
+                        "it answers again", endpoint, error.message)
+
+    def _answered(self) -> None:
+        if self.outage_since is not None:
+            log.info("Telegram answers again after %.0f s (%d requests failed)",
+                        time.monotonic() - self.outage_since, self.outage_failures)
+            self.outage_since = None
+            self.outage_failures = 0
 
 
 def _request_of(error: BaseException) -> str:
@@ -133,8 +162,10 @@ async def _tell(update: object, context: Context, text: str, button_text: str) -
             await update.callback_query.answer(button_text)
         elif update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, text)
-    except Exception as exc:  # noqa: BLE001 - never raise from the error handler
-        log.warning("could not tell the user about the error: %s", exc)
+    except TelegramError as exc:  # blocked, already answered, unreachable: nothing to add
+        log.info("could not tell the user about the error: %s", exc)
+    except Exception:  # noqa: BLE001 - never raise from the error handler
+        log.exception("could not tell the user about the error")
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -158,7 +189,11 @@ async def on_error(update: object, context: Context) -> None:
     elif isinstance(error, RetryAfter):
         log.warning("Telegram flood limit: %s; the answer was dropped", error.message)
     elif isinstance(error, NetworkError):  # TimedOut, 5xx, a dropped connection
-        log.warning("Telegram unreachable: %s", error.message)
+        reach = context.bot.rate_limiter
+        if isinstance(reach, Reach) and reach.outage_since is not None:
+            log.debug("Telegram unreachable: %s", error.message)  # Reach logged the outage
+        else:
+            log.warning("Telegram unreachable: %s", error.message)
     else:
         log.error("error while handling an update", exc_info=error)
         await _tell(update, context, SORRY, BUTTON_FAILED)

@@ -111,8 +111,26 @@ async def test_transient_network_errors_are_one_warning_and_no_reply(
     [record] = logged(caplog)
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert PRIVATE_CHAT not in baton.app.bot_data.unreachable  # type: ignore[union-attr]
+    caplog.clear()
     [answer] = texts(await baton.send("/use Gamma"))  # and the next one goes through
     assert "No project called" in answer
+    [back] = logged(caplog)
+    assert back.levelno == logging.INFO and "answers again" in back.getMessage()
+
+
+async def test_an_outage_logs_when_it_starts_and_when_it_ends(
+        baton: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    baton.api.fail("sendMessage", SERVER_ERROR, DROPPED, SERVER_ERROR, DROPPED)
+    for _ in range(4):
+        assert [c.status for c in await baton.send("/use Gamma")] in ([500], [0])
+    [started] = logged(caplog)
+    assert started.levelno == logging.WARNING and "unreachable" in started.getMessage()
+    caplog.clear()
+    assert texts(await baton.send("/use Gamma"))
+    [ended] = logged(caplog)
+    assert "answers again" in ended.getMessage() and "(4 requests failed)" in ended.getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
 
 
 async def test_flood_limit_is_one_warning(baton: Harness, caplog: pytest.LogCaptureFixture) -> None:
