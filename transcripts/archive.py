@@ -3,6 +3,9 @@
 ChatGPT and Claude exports arrive as zips holding `conversations.json`. Zips
 can lie about sizes (zip bombs), so the entry count and the declared sizes are
 checked first and the chosen member is then read through a capped stream.
+The file-size limit (`Limits.max_bytes`) holds inside the zip too: only one member is
+ever unpacked, and it (so everything unpacked) is refused past that limit, at most one
+byte past it inflated.
 """
 from __future__ import annotations
 
@@ -65,18 +68,19 @@ def _pick(members: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
 
 
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes:
-    """Read at most max_member_bytes, whatever the header claims."""
-    cap = limits.max_member_bytes
-    too_big = TranscriptError(f"{member.filename} in that zip is larger than {human_size(cap)}, my limit.")
+    """Read at most `Limits.member_cap` bytes, whatever the header claims: the stream is
+    inflated a chunk at a time and never past the cap plus one byte."""
+    cap = limits.member_cap
     if member.file_size > cap:
-        raise too_big
+        raise TranscriptError(f"{member.filename} in that zip unpacks to "
+                              f"{human_size(member.file_size)}; I read at most {human_size(cap)}.")
     buffer = bytearray()
     with archive.open(member) as stream:
         while chunk := stream.read(min(_CHUNK, cap + 1 - len(buffer))):
             buffer.extend(chunk)
             if len(buffer) > cap:
-                raise too_big
+                raise TranscriptError(f"{member.filename} in that zip unpacks to more than "
+                                      f"{human_size(cap)}, the most I read.")
     if buffer.startswith(ZIP_MAGIC):
         raise TranscriptError("That zip holds another zip; I don't open zips inside zips.")
     return bytes(buffer)
-

@@ -92,6 +92,12 @@ class Limits:
     max_depth: int = 200
     max_turns: int = 100_000
 
+    @property
+    def member_cap(self) -> int:
+        """The most one zip member may unpack to: the file-size limit applies inside a zip
+        as well, so a 1 MB zip of a 46 MB JSON is refused like the 46 MB JSON itself."""
+        return min(self.max_member_bytes, self.max_bytes)
+
 
 class TranscriptError(Exception):
     """A file could not be imported; str(error) is one user-facing sentence."""

@@ -129,8 +129,17 @@ def test_zip_with_too_many_members() -> None:
 def test_zip_member_decompressing_past_the_limit() -> None:
     bomb = zip_bytes({"conversations.json": b"[" + b" " * 200_000 + b"]"})
     assert len(bomb) < 2_000
-    with pytest.raises(TranscriptError, match="larger than 98 KB"):
+    with pytest.raises(TranscriptError, match="unpacks to 195 KB; I read at most 98 KB"):
         parse_file("x.zip", bomb, limits=Limits(max_member_bytes=100_000))
+
+
+def test_the_file_size_limit_holds_for_zip_members() -> None:
+    """max_bytes caps what a member unpacks to, not only the zip (issue 9 point 5)."""
+    bomb = zip_bytes({"conversations.json": b"[" + b" " * 200_000 + b"]"})
+    with pytest.raises(TranscriptError, match="unpacks to 195 KB; I read at most 98 KB"):
+        parse_file("x.zip", bomb, limits=Limits(max_bytes=100_000))
+    assert Limits(max_bytes=100_000).member_cap == 100_000
+    assert Limits(max_bytes=10**9).member_cap == Limits().max_member_bytes
 
 
 def test_zip_member_lying_about_its_size_is_still_capped() -> None:
