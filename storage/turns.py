@@ -1,4 +1,5 @@
-"""Conversation turns. The (chat, message, part) key makes redelivered updates no-ops."""
+"""Conversation turns. The (chat, message, part) key makes redelivered updates no-ops; an
+imported turn's key also holds its import, so every conversation of one upload fits."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -13,6 +14,9 @@ COLUMNS = ("session_id, role, author, source, text, words, tg_chat_id, tg_messag
            " created_at, said_at")
 COLUMN_COUNT = len(COLUMNS.split(","))
 _INSERT = f"INSERT OR IGNORE INTO turns ({COLUMNS}) VALUES ({', '.join('?' * COLUMN_COUNT)})"
+# An imported turn carries its import's id (migration 0006), which is part of its key.
+_INSERT_IMPORTED = (f"INSERT OR IGNORE INTO turns ({COLUMNS}, import_id)"
+                    f" VALUES ({', '.join('?' * (COLUMN_COUNT + 1))})")
 # A session in its own time: turns with a time of their own by it, the rest by arrival.
 # Matches the index turns_by_session_time (migration 0005), so reading pages through it.
 ORDER_KEY = "COALESCE(said_at, created_at)"
@@ -36,18 +40,22 @@ def turn_values(session_id: int, turn: NewTurn, now: str,
 
 
 async def insert_turns(conn: aiosqlite.Connection, session_id: int, turns: Sequence[NewTurn],
-                       said_at: Sequence[datetime | None] = ()) -> int:
+                       said_at: Sequence[datetime | None] = (),
+                       import_id: int | None = None) -> int:
     """Insert inside the caller's transaction; returns how many were new. `said_at`, when
-    given, holds each turn's own time (None where it has none), in the order of `turns`."""
+    given, holds each turn's own time (None where it has none), in the order of `turns`.
+    `import_id` ties the turns to their row in `imports` (and into their key)."""
     if said_at and len(said_at) != len(turns):
         raise ValueError(f"{len(said_at)} times for {len(turns)} turns")
     now = utcnow()
-    added = 0
-    for i, turn in enumerate(turns):
-        values = turn_values(session_id, turn, now, said_at[i] if said_at else None)
-        cursor = await conn.execute(_INSERT, values)
-        added += cursor.rowcount
-    return added
+    rows = [turn_values(session_id, turn, now, said_at[i] if said_at else None)
+            for i, turn in enumerate(turns)]
+    # executemany: one trip to aiosqlite's thread however many turns a file has
+    if import_id is None:
+        cursor = await conn.executemany(_INSERT, rows)
+    else:
+        cursor = await conn.executemany(_INSERT_IMPORTED, [(*row, import_id) for row in rows])
+    return max(cursor.rowcount, 0)
 
 
 async def iter_turns(db: Database, session_id: int, batch: int = 2000) -> AsyncIterator[Turn]:
