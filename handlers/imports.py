@@ -7,14 +7,15 @@ import logging
 
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
+from handlers.common import parse_number
 from handlers.context import Context
 from handlers.paste import store_pending
 from handlers.replies import esc, reply
-from handlers.sink import open_session
-from storage.imports import import_turns
-from storage.models import NewTurn
+from handlers.sink import forget_target, open_session
+from storage.imports import SessionClosed, import_turns
+from storage.models import NewTurn, Session
 from transcripts._util import human_size
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Transcript, TranscriptError, conversation_times
@@ -24,6 +25,31 @@ BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 PICK_PREFIX = "imp:"
 PENDING_KEY = "pending_imports"
 MAX_BUTTONS = 5
+MAX_PENDING = 20  # files waiting for a pick, per chat: keeps chat_data bounded
+EXPIRED = "That button has expired."
+CLOSED = ("The session closed while I was reading that file, so nothing was added; "
+          "send it again once a session is open.")
+DOWNLOAD_FAILED = "I couldn't download that file from Telegram; please send it again."
+# Telegram's getFile answer for a file a bot may not download (over 20 MB).
+TOO_BIG_FOR_BOTS = "file is too big"
+
+
+class _TooBig(Exception):
+    """The file is over the import limit; `size` is None when only Telegram knows it."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def too_big(size: int | None, limit: int) -> str:
+    """The one sentence for a file over the limit, its size stated or not."""
+    said = human_size(size) if size is not None else f"over {human_size(BOT_API_DOWNLOAD_LIMIT)}"
+    return f"That file is {said}; I can import at most {human_size(limit)}."
+
+
+def import_limit(context: Context) -> int:
+    return min(BOT_API_DOWNLOAD_LIMIT, context.bot_data.import_limits.max_bytes)
 
 
 def summary(added: int, transcript: Transcript) -> str:
@@ -34,8 +60,22 @@ def summary(added: int, transcript: Transcript) -> str:
 
 
 async def _download(context: Context, file_id: str) -> bytes:
-    file = await context.bot.get_file(file_id)
-    return bytes(await file.download_as_bytearray())
+    """The file's bytes, or _TooBig past the import limit. A document whose size Telegram
+    did not state is judged by getFile's size, then by what actually arrives (PTB hands
+    the body over whole; Telegram serves bots at most 20 MB and refuses more at getFile)."""
+    limit = import_limit(context)
+    try:
+        file = await context.bot.get_file(file_id)
+    except BadRequest as error:
+        if TOO_BIG_FOR_BOTS in error.message.lower():
+            raise _TooBig(None) from None
+        raise
+    if file.file_size is not None and file.file_size > limit:
+        raise _TooBig(file.file_size)
+    data = bytes(await file.download_as_bytearray())
+    if len(data) > limit:
+        raise _TooBig(len(data))
+    return data
 
 
 async def _parse(context: Context, name: str, data: bytes,
@@ -45,14 +85,11 @@ async def _parse(context: Context, name: str, data: bytes,
                                    limits=context.bot_data.import_limits)
 
 
-async def _store(update: Update, context: Context, data: bytes, transcript: Transcript,
-                 message_id: int) -> None:
+async def _store(update: Update, context: Context, session: Session, data: bytes,
+                 transcript: Transcript, message_id: int) -> None:
+    """Import into `session`, the one open when the file came (or the button was tapped)."""
     chat = update.effective_chat
     assert chat is not None
-    target = await open_session(context, chat.id, None)
-    if target is None:
-        return
-    project, session = target
     # The file plus which conversation in it: the same pick twice imports nothing new.
     picked = f"{transcript.title}\0{len(transcript.turns)}".encode()
     digest = hashlib.sha256(data + b"\0" + picked).hexdigest()
@@ -60,8 +97,13 @@ async def _store(update: Update, context: Context, data: bytes, transcript: Tran
                      tg_chat_id=chat.id, tg_message_id=message_id, part=i)
              for i, t in enumerate(transcript.turns)]
     # Each turn keeps the conversation's own time, so the session reads in that order.
-    added = await import_turns(context.bot_data.database, session.id, digest,
-                               transcript.title, turns, conversation_times(transcript.turns))
+    try:
+        added = await import_turns(context.bot_data.database, session.id, digest,
+                                   transcript.title, turns, conversation_times(transcript.turns))
+    except SessionClosed:  # completed or cancelled while the file was downloaded and parsed
+        forget_target(context.chat_data)
+        await reply(update, CLOSED)
+        return
     if added is None:
         await reply(update, "That conversation is already in this session: nothing imported twice.")
         return
@@ -81,14 +123,14 @@ async def import_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and context.chat_data is not None
     await store_pending(context, message.chat_id)  # what came before the file is stored first
-    if await open_session(context, message.chat_id, message.message_thread_id) is None:
+    target = await open_session(context, message.chat_id, message.message_thread_id)
+    if target is None:
         return
     document: Document = message.document
     name = document.file_name or "file"
-    limit = min(BOT_API_DOWNLOAD_LIMIT, context.bot_data.import_limits.max_bytes)
+    limit = import_limit(context)
     if document.file_size and document.file_size > limit:
-        await reply(update, f"That file is {human_size(document.file_size)}; "
-                            f"I can import at most {human_size(limit)}.")
+        await reply(update, too_big(document.file_size, limit))
         return
     await message.chat.send_action(ChatAction.TYPING)
     try:
@@ -105,24 +147,28 @@ async def import_document(update: Update, context: Context) -> None:
     except TranscriptError as exc:
         await reply(update, esc(str(exc)))
         return
-    except TelegramError:
-        log.warning("download of %s failed", name, exc_info=True)
-        await reply(update, "I couldn't download that file from Telegram; please send it again.")
+    except _TooBig as exc:
+        await reply(update, too_big(exc.size, limit))
+        return
+    except TelegramError as exc:  # expected now and then: one line, no traceback
+        log.warning("download of %s failed: %s", name, exc)
+        await reply(update, DOWNLOAD_FAILED)
         return
     if isinstance(result, Choice):
         await _offer(update, context, message.message_id, document, result, None)
         return
-    await _store(update, context, data, result, message.message_id)
+    await _store(update, context, target[1], data, result, message.message_id)
 
 
 async def _offer(update: Update, context: Context, message_id: int, document: Document,
                  choice: Choice, problem: str | None) -> None:
     assert context.chat_data is not None
     pending = context.chat_data.setdefault(PENDING_KEY, {})
-    pending[message_id] = (document.file_id, document.file_name or "file")
-    while len(pending) > 20:  # keep chat_data bounded
+    offered = tuple(info.index for info in choice.conversations[:MAX_BUTTONS])
+    pending[message_id] = (document.file_id, document.file_name or "file", offered)
+    while len(pending) > MAX_PENDING:
         pending.pop(next(iter(pending)))
-    shown = min(MAX_BUTTONS, len(choice.conversations))
+    shown = len(offered)
     text = (f"{esc(problem)} " if problem else "") + (
         f"That file holds {len(choice.conversations)} conversations; here are the {shown} most "
         "recent. Tap one to import it, or send the file again with a conversation's title as "
@@ -133,25 +179,47 @@ async def _offer(update: Update, context: Context, message_id: int, document: Do
                              reply_markup=_choice_markup(message_id, choice), do_quote=False)
 
 
+def parse_pick(data: str) -> tuple[int, int] | None:
+    """(document message id, conversation index) from `imp:<message>:<index>`, or None
+    for anything else (forged, truncated, not ASCII digits, out of SQLite's range)."""
+    raw_message, sep, raw_index = data.removeprefix(PICK_PREFIX).partition(":")
+    message_id = parse_number(raw_message)
+    index = parse_number(raw_index, lowest=0)
+    if not sep or message_id is None or index is None:
+        return None
+    return message_id, index
+
+
 async def pick_conversation(update: Update, context: Context) -> None:
+    """A tap on one of the offered conversations: import it from the file it came with."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.chat_data is not None
-    raw_message, _, raw_index = query.data.removeprefix(PICK_PREFIX).partition(":")
+    assert query is not None and context.chat_data is not None
+    pick = parse_pick(query.data or "")
     pending = context.chat_data.get(PENDING_KEY, {})
-    entry = pending.get(int(raw_message)) if raw_message.isdigit() else None
-    if entry is None or not raw_index.isdigit():
-        await query.answer("That choice has expired: send the file again.", show_alert=True)
+    entry = pending.get(pick[0]) if pick is not None else None
+    if pick is None or entry is None or pick[1] not in entry[2]:
+        await query.answer(EXPIRED)  # stale (restart, another file since) or forged
         return
     await query.answer()
-    file_id, name = entry
+    message_id, index = pick
+    file_id, name, _offered = entry
+    chat = update.effective_chat
+    assert chat is not None  # chat_data exists, so the button's message has a chat
+    target = await open_session(context, chat.id, None)
+    if target is None:
+        return
     try:
         data = await _download(context, file_id)
-        result = await _parse(context, name, data, f"#{raw_index}")
+        result = await _parse(context, name, data, f"#{index}")
     except TranscriptError as exc:
         await reply(update, esc(str(exc)))
         return
-    except TelegramError:
-        await reply(update, "I couldn't download that file from Telegram; please send it again.")
+    except _TooBig as exc:
+        await reply(update, too_big(exc.size, import_limit(context)))
+        return
+    except TelegramError as exc:
+        log.warning("download of %s failed: %s", name, exc)
+        await reply(update, DOWNLOAD_FAILED)
         return
     assert isinstance(result, Transcript)
-    await _store(update, context, data, result, int(raw_message))
+    await _store(update, context, target[1], data, result, message_id)

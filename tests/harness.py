@@ -129,12 +129,16 @@ class Harness:
         return self.api.calls[before:]
 
     async def send_document(self, name: str, data: bytes, *, caption: str | None = None,
-                            file_size: int | None = None, **kwargs: Any) -> list[Call]:
-        """Upload `data` to the fake Bot API and send it as a document message."""
+                            file_size: int | None = None, state_size: bool = True,
+                            **kwargs: Any) -> list[Call]:
+        """Upload `data` to the fake Bot API and send it as a document message; with
+        `state_size=False` the message leaves out file_size, as Telegram sometimes does."""
         file_id = f"doc{len(self.api.files) + 1}"
         self.api.files[file_id] = data
         document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": name,
                     "file_size": len(data) if file_size is None else file_size}
+        if not state_size:
+            del document["file_size"]
         extra = {"document": document, **({"caption": caption} if caption else {})}
         return await self.send(extra=extra, **kwargs)
 
