@@ -50,6 +50,9 @@ class Blocked(Forbidden):
         super().__init__(message)
         self.chat_id = chat_id
 
+    def __reduce__(self) -> tuple[type, tuple[str, int]]:  # type: ignore[override]
+        return type(self), (self.message, self.chat_id)
+
 
 def describe_request(endpoint: str, data: dict[str, Any]) -> str:
     """`sendMessage(chat_id=1, text='…' (12000 chars))`: enough to find the bug, short."""
