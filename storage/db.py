@@ -64,6 +64,9 @@ class Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA busy_timeout = 5000")
+        # Deleted rows are overwritten, not left in free space (some builds default to it,
+        # many do not): what /forget or /deleteproject removes, or a stitched fragment, is gone.
+        await conn.execute("PRAGMA secure_delete = ON")
         db = cls(conn)
         await db.migrate()
         return db
@@ -105,6 +108,27 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def erasing(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A transaction for deleting people's data: with `secure_delete` the freed bytes
+        are overwritten, and the TRUNCATE checkpoint afterwards empties the -wal file, so
+        the deleted text is left neither in the database file nor in the log."""
+        async with self._write_lock:
+            rows = await self.conn.execute_fetchall("PRAGMA secure_delete")
+            before = int(next(iter(rows))[0])  # builds differ in their default: restore it
+            await self.conn.execute("PRAGMA secure_delete = ON")
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+                await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await self.conn.execute(f"PRAGMA secure_delete = {before}")
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write statement, atomic on its own (autocommit) and never inside another

@@ -94,3 +94,15 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None
             (old_chat_id, new_chat_id),
         )
         await conn.execute("DELETE FROM chats WHERE id = ?", (old_chat_id,))
+
+
+async def rename_project(db: Database, chat_id: int, project_id: int, name: str) -> Project | None:
+    """Rename a project of this chat; None when it is gone, DuplicateProject when another
+    project of the chat already has the name (a change of case alone is allowed)."""
+    name = " ".join(name.split())
+    try:
+        await db.execute("UPDATE projects SET name = ?, name_key = ? WHERE id = ? AND chat_id = ?",
+                         (name, name_key(name), project_id, chat_id))
+    except sqlite3.IntegrityError:
+        raise DuplicateProject(name) from None
+    return await get_project(db, chat_id, project_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from storage.db import Database, utcnow
 from storage.models import Project, Session
@@ -79,3 +80,44 @@ async def chat_target(db: Database, chat_id: int) -> tuple[Project | None, Sessi
     return project, Session(row["s_id"], project.id, row["number"], row["status"],
                             row["objectives"], row["notes"], row["started_by"],
                             row["started_at"], row["completed_at"])
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """A session with what /sessions and the export show next to it."""
+
+    session: Session
+    turns: int
+    has_handoff: bool  # a final handoff is stored
+
+
+async def session_turns(db: Database, session_id: int) -> int:
+    """How many turns the session holds, from the per-session totals (migration 0004)."""
+    row = await db.fetchone(
+        "SELECT COALESCE(SUM(turns), 0) AS n FROM turn_totals WHERE session_id = ?", (session_id,))
+    return int(row["n"]) if row else 0
+
+
+async def list_sessions(db: Database, project_id: int) -> list[SessionSummary]:
+    """Every session of the project, oldest first, with its turn count."""
+    rows = await db.fetchall(
+        "SELECT s.*,"
+        " (SELECT COALESCE(SUM(t.turns), 0) FROM turn_totals t WHERE t.session_id = s.id) AS turns,"
+        " EXISTS (SELECT 1 FROM handoffs h WHERE h.session_id = s.id AND h.kind = 'final')"
+        " AS has_handoff"
+        " FROM sessions s WHERE s.project_id = ? ORDER BY s.number",
+        (project_id,),
+    )
+    return [SessionSummary(Session.from_row(r), int(r["turns"]), bool(r["has_handoff"]))
+            for r in rows]
+
+
+async def cancel_session(db: Database, session_id: int) -> Session | None:
+    """Close an active session without a handoff (status 'cancelled', migration 0008); its
+    turns stay stored. None when it was no longer open."""
+    rows = await db.write_returning(
+        "UPDATE sessions SET status = 'cancelled', completed_at = ?"
+        " WHERE id = ? AND status = 'active' RETURNING *",
+        (utcnow(), session_id),
+    )
+    return Session.from_row(rows[0]) if rows else None
