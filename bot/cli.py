@@ -61,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.offline_cli import main as handoff_main
 
         return handoff_main(argv[1:])
+    if argv[:1] == ["export"]:
+        from bot.export_cli import main as export_main
+
+        return export_main(argv[1:])
     args = _parser().parse_args(argv)
     return run_bot(args.config)
 
