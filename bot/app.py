@@ -17,6 +17,7 @@ from bot.access import make_gate
 from bot.config import Config, LLMConfig
 from bot.errors import Reach, on_error
 from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
+from handlers import data as data_handlers
 from handlers.context import BatonApp, BotData
 from handlers.paste import flush_everything, restore_fragments
 from handlers.sink import flush_acks, make_commit_hook
@@ -50,12 +51,21 @@ def _wire(app: BatonApp, config: Config) -> None:
         ("complete", sessions.complete, False),
         ("handoff", sessions.handoff, False),
         ("stats", stats.stats, True),
+        ("sessions", data_handlers.list_sessions, True),
+        ("rename", data_handlers.rename, True),
+        ("cancel", data_handlers.cancel, True),
+        ("forget", data_handlers.forget, True),
+        ("deleteproject", data_handlers.delete_project, True),
+        # Zipping a big chat takes a moment: don't hold up other chats' updates.
+        ("export", data_handlers.export, False),
     ]
     for name, callback, block in commands:
         app.add_handler(CommandHandler(name, callback, block=block))
     app.add_handler(CallbackQueryHandler(projects.switch_button, pattern=f"^{projects.SWITCH_PREFIX}"))
     app.add_handler(CallbackQueryHandler(imports.pick_conversation, pattern=f"^{imports.PICK_PREFIX}",
                                          block=False))
+    app.add_handler(CallbackQueryHandler(data_handlers.confirm_button,
+                                         pattern=f"^{data_handlers.CONFIRM_PREFIX}"))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
     app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))

@@ -17,6 +17,12 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("complete", "Close the session and get the handoff", "/complete checkout works"),
     ("handoff", "Draft handoff now, or resend session N's", "/handoff 3"),
     ("stats", "Numbers for the active project", "/stats"),
+    ("sessions", "The active project's sessions", "/sessions"),
+    ("rename", "Rename the active project", "/rename Shop API v2"),
+    ("cancel", "Close the open session without a handoff", "/cancel"),
+    ("forget", "Reply to a message to delete it from the session", "/forget"),
+    ("export", "A zip of this chat's projects", "/export"),
+    ("deleteproject", "Delete a project and everything in it", "/deleteproject Shop API"),
     ("help", "Every command with an example", "/help"),
 )
 

@@ -91,6 +91,7 @@ class FakeBotAPI(BaseRequest):
         self.errors: list[str] = []
         self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile + download
         self.faults: dict[str, list[Fault]] = {}  # method -> the next answers, in order
+        self.admins: dict[int, set[int]] = {}  # chat id -> admin user ids, for getChatMember
         self.updates: list[dict[str, Any]] = []  # served by getUpdates, Telegram's way
         self.offsets: list[int | None] = []  # the offset of every getUpdates call
         self.on_poll: Callable[[int | None], None] | None = None  # sees each offset first
@@ -190,6 +191,17 @@ class FakeBotAPI(BaseRequest):
             result = self._message(params, document={"file_id": "f1", "file_unique_id": "u1",
                                                      "file_name": name},
                                    caption=params.get("caption", ""))
+        elif api_method == "getChatMember":
+            user_id = int(params["user_id"])
+            admin = user_id in self.admins.get(int(params["chat_id"]), set())
+            result = {"status": "administrator" if admin else "member",
+                      "user": {"id": user_id, "is_bot": False, "first_name": "u"}}
+            if admin:
+                result.update(dict.fromkeys((
+                    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                    "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                    "can_change_info", "can_invite_users", "can_post_stories",
+                    "can_edit_stories", "can_delete_stories"), False))
         elif api_method == "getFile":
             file_id = str(params["file_id"])
             result = {"file_id": file_id, "file_unique_id": f"u-{file_id}",
