@@ -31,6 +31,7 @@ class BotData:
     completing: set[int] = field(default_factory=set)  # session ids being completed now
     closing: dict[int, int] = field(default_factory=dict)  # project id -> number being handed off
     delivery: Backoff = field(default_factory=Backoff)  # how documents are retried
+    stopping: bool = False  # a graceful stop is storing what is pending: no new jobs
     refused_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (user, chat) -> time
     unreachable: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
 
