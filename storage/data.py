@@ -115,8 +115,14 @@ async def forget_turns(db: Database, turn_ids: tuple[int, ...]) -> int:
         return 0
     marks = ", ".join("?" * len(turn_ids))
     async with db.erasing() as conn:
-        cursor = await conn.execute(f"DELETE FROM turns WHERE id IN ({marks})", turn_ids)
-        return cursor.rowcount
+        rows = await conn.execute_fetchall(
+            f"SELECT COUNT(*) FROM turns WHERE id IN ({marks})", turn_ids)
+        # An imported file's turns take their import rows along (which cascade to them), so
+        # sending the same file again imports it again instead of "already imported".
+        await conn.execute(f"DELETE FROM imports WHERE id IN (SELECT import_id FROM turns"
+                           f" WHERE id IN ({marks}))", turn_ids)
+        await conn.execute(f"DELETE FROM turns WHERE id IN ({marks})", turn_ids)
+        return int(next(iter(rows))[0])
 
 
 async def handoffs_containing(db: Database, project_id: int, snippet: str) -> int:

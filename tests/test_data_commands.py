@@ -332,6 +332,22 @@ async def test_forget_does_not_take_a_neighbour_for_a_fragment(baton: Harness,
     assert len(stored_turns(db_path)) == 2
 
 
+async def test_forget_an_imported_file(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    body = f"User: where is the key\nAssistant: it is {MARKER}".encode()
+    [imported] = texts(await baton.send_document("chat.txt", body, message_id=500))
+    assert imported.startswith("Imported 2 turns")
+    document = baton.message_json(message_id=500)
+    [done] = texts(await baton.send("/forget", extra=reply_to(document)))
+    assert done == "Forgot that message: 2 turns removed from session 1 of <b>Shop</b>."
+    assert stored_turns(db_path) == []
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    # the same file can be imported again, rather than being "already in this session"
+    [again] = texts(await baton.send_document("chat.txt", body, message_id=501))
+    assert again.startswith("Imported 2 turns")
+
+
 async def test_forget_says_when_a_handoff_still_quotes_it(baton: Harness) -> None:
     await open_session(baton)
     secret = baton.message_json(f"The deploy key is {MARKER} for prod", extra=forwarded())
