@@ -59,16 +59,21 @@ class Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        # Deleted rows are overwritten, not left in free space (some builds default to it,
-        # many do not): what /forget or /deleteproject removes, or a stitched fragment, is gone.
-        await conn.execute("PRAGMA secure_delete = ON")
-        db = cls(conn)
-        await db.migrate()
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            # Deleted rows are overwritten, not left in free space (some builds default to
+            # it, many do not): what /forget or /deleteproject removes, or a stitched
+            # fragment, is gone.
+            await conn.execute("PRAGMA secure_delete = ON")
+            db = cls(conn)
+            await db.migrate()
+        except BaseException:
+            await conn.close()  # a file that is not a database: no thread left behind
+            raise
         return db
 
     async def close(self) -> None:

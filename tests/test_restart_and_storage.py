@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
+
+import pytest
 
 from storage.db import Database, migration_scripts, split_statements
 from tests.harness import GROUP_CHAT, Harness, texts
@@ -67,3 +70,13 @@ async def test_group_becoming_supergroup_keeps_projects(baton: Harness) -> None:
     await baton.send(extra={"migrate_to_chat_id": GROUP_CHAT}, chat_id=old_group)
     [stats] = texts(await baton.send("/stats", chat_id=GROUP_CHAT))
     assert "<b>Team</b>" in stats and "1 active" in stats
+
+
+async def test_a_file_that_is_not_a_database_is_refused_without_a_thread_left(
+        tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("just some text, not a database " * 100)
+    before = threading.active_count()
+    with pytest.raises(sqlite3.DatabaseError):
+        await Database.open(path)
+    assert threading.active_count() == before  # a live connection thread keeps Python from exiting
