@@ -35,6 +35,8 @@ def _wire(app: BatonApp, config: Config) -> None:
     # Captured messages are most updates: their handlers come first and use cheap filters
     # (a message with text or a caption is never a service message).
     message = filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(message & filters.Document.ALL, imports.hold_document),
+                    group=-1)
     app.add_handler(MessageHandler(message & filters.Document.ALL, imports.import_document,
                                    block=False))
     app.add_handler(MessageHandler(message & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
@@ -106,6 +108,9 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.llm_client, said = _llm_client(config.llm, environment)
         data.llm_settings = config.llm.writer_settings()
         log.info(said)
+        resumed = await imports.resume_held(app)
+        if resumed:
+            log.info("importing again %d files the previous run did not finish", resumed)
         restored = await restore_fragments(app)
         if restored:
             log.info("stitching %d typed fragments left by the previous run", restored)

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from handlers.common import parse_number
-from handlers.context import Context
+from handlers.context import BatonApp, Context
 from handlers.paste import store_pending
 from handlers.replies import esc, reply
 from handlers.sink import forget_target, open_session
+from storage import held_updates
 from storage.imports import SessionClosed, import_turns
 from storage.models import NewTurn, Session
 from transcripts._util import human_size
@@ -119,7 +122,49 @@ def _choice_markup(message_id: int, choice: Choice) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+async def hold_document(update: Update, context: Context) -> None:
+    """Runs (blocking) before `import_document`, which does not block: the file's update is
+    in SQLite before the polling loop confirms it, until the import has ended either way."""
+    message = update.effective_message
+    assert message is not None
+    if not await held_updates.hold(context.bot_data.database, update.update_id,
+                                   message.chat_id, update.to_json()):
+        raise ApplicationHandlerStop  # sent again while held: `resume_held` imports it
+
+
+async def resume_held(app: BatonApp) -> int:
+    """At start: schedule the import of the files a previous run was killed while reading
+    (read now, so a file arriving meanwhile is not imported twice); returns how many."""
+    left = await held_updates.held(app.bot_data.database)
+    if left and app.job_queue is not None:  # the job runs once the Application has started
+        app.job_queue.run_once(_resume, 0, data=left, name="resume:held")
+    return len(left)
+
+
+async def _resume(context: Context) -> None:
+    app = context.application
+    assert context.job is not None
+    for update_id, payload in context.job.data:  # type: ignore[union-attr]
+        try:
+            update = Update.de_json(json.loads(payload), app.bot)
+            await import_document(update, CallbackContext.from_update(update, app))
+        except Exception:  # noqa: BLE001 - one bad file must not keep the others waiting
+            log.exception("resuming the import of update %d failed", update_id)
+            await held_updates.release(app.bot_data.database, update_id)
+
+
 async def import_document(update: Update, context: Context) -> None:
+    """Import the file, then let go of its held update, whatever the outcome; only a
+    cancelled import (the process going down) stays held for the next start."""
+    try:
+        await _import_document(update, context)
+    except Exception:
+        await held_updates.release(context.bot_data.database, update.update_id)
+        raise
+    await held_updates.release(context.bot_data.database, update.update_id)
+
+
+async def _import_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and context.chat_data is not None
     await store_pending(context, message.chat_id)  # what came before the file is stored first

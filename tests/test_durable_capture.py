@@ -17,6 +17,7 @@ from bot.config import CaptureConfig
 from bot.polling import poll, serve
 from storage.turn_writer import TurnWriter
 from tests.fake_bot_api import DROPPED, FakeBotAPI
+from tests.test_import_reliability import HeldDownloads
 from tests.harness import (FRIEND_ID, GROUP_CHAT, PRIVATE_CHAT, Harness, make_config,
                            open_session, stored_turns)
 
@@ -186,3 +187,36 @@ async def test_poll_logs_an_outage_once(db_path: Path, caplog: pytest.LogCapture
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.polling"]
     assert len(lines) == 2, lines  # unreachable, reachable again
     assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_a_file_being_imported_at_a_crash_is_imported_at_the_next_start(
+        db_path: Path) -> None:
+    first = Harness(make_config(db_path))
+    first.api = HeldDownloads()
+    await first.start()
+    await open_session(first)
+    body = b"User: the cart test fails\nAssistant: use Decimal for money"
+    sending = asyncio.create_task(first.send_document("chat.txt", body, settle=False))
+    await asyncio.wait_for(first.api.downloading.wait(), 5)
+    for task in asyncio.all_tasks() - first._baseline_tasks - {asyncio.current_task()}:
+        task.cancel()  # the process dies mid-download: nothing after this line runs
+    await asyncio.gather(sending, return_exceptions=True)
+    await crash(first)
+    assert stored_turns(db_path) == []
+
+    second = Harness(make_config(db_path))
+    second.api.files = first.api.files  # Telegram still has the file
+    await second.start()
+    try:
+        await second.wait_for(lambda: len(stored_turns(db_path)) == 2)
+        await second.settle()
+        assert any(c.text.startswith("Imported 2 turns") for c in second.api.calls)
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM held_updates").fetchone() == (0,)
+    finally:
+        await second.stop()
+    third = Harness(make_config(db_path))  # and only once
+    await third.start()
+    await third.stop()
+    assert len(stored_turns(db_path)) == 2
+    assert not any(c.text.startswith("Imported") for c in third.api.calls)
