@@ -235,6 +235,9 @@ async def handoff(update: Update, context: Context) -> None:
             await reply(update, f"<b>{esc(project.name)}</b> has no session {number}.")
         elif past.status == "active":
             await _build_and_deliver(update, context, project, past, "draft")
+        elif past.status == "cancelled":
+            await reply(update, f"Session {number} of <b>{esc(project.name)}</b> was cancelled: "
+                                "it has no handoff (/export has its turns).")
         else:  # completed but its handoff was never stored (e.g. a crash mid-build)
             await _build_and_deliver(update, context, project, past, "final")
         return

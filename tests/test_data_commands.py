@@ -131,6 +131,9 @@ async def test_cancel_an_empty_session_needs_no_question(baton: Harness, db_path
     assert session_status(db_path) == [(1, "cancelled")]
     [again] = texts(await baton.send("/cancel"))
     assert again == "<b>Shop</b> has no open session to cancel."
+    [none] = texts(await baton.send("/handoff 1"))  # no handoff is made of it later either
+    assert none == ("Session 1 of <b>Shop</b> was cancelled: it has no handoff "
+                    "(/export has its turns).")
 
 
 async def test_cancel_asks_first_and_keeps_the_turns(baton: Harness, db_path: Path) -> None:
