@@ -142,9 +142,10 @@ async def resume_held(app: BatonApp) -> int:
 
 
 async def _resume(context: Context) -> None:
-    app = context.application
+    app: BatonApp = context.application  # type: ignore[assignment]
     assert context.job is not None
-    for update_id, payload in context.job.data:  # type: ignore[union-attr]
+    left: list[tuple[int, str]] = context.job.data  # type: ignore[assignment]
+    for update_id, payload in left:
         try:
             update = Update.de_json(json.loads(payload), app.bot)
             await import_document(update, CallbackContext.from_update(update, app))
