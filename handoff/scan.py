@@ -101,8 +101,7 @@ def commands_in(text: str) -> Iterator[str]:
 
 def units_of(pos: int, turn: TurnIn) -> Iterator[Unit]:
     """The units of one turn, in order."""
-    role = turn.role
-    tool = role in ("tool", "system")
+    tool = turn.role in ("tool", "system")
     seen = 0
     in_fence, shell = False, False
     for raw in turn.text.split("\n"):
@@ -115,23 +114,29 @@ def units_of(pos: int, turn: TurnIn) -> Iterator[Unit]:
         if not line:
             continue
         seen += len(raw) + 1
-        prompt = _PROMPT.match(line)
-        if prompt and is_command(prompt.group(1)):
-            yield Unit(pos, role, clip(one_line(prompt.group(1)), MAX_UNIT_CHARS), command=True)
-            continue
-        if in_fence:
-            if shell and is_command(line):
-                yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS), command=True)
-            elif tool and not _DIFF.match(line) and len(line) >= TOOL_LINE_MIN_CHARS:
-                yield Unit(pos, role, clip(line, MAX_UNIT_CHARS))
-            continue
-        if _DIFF.match(raw) and not _MARKUP.match(raw):
-            continue
-        if tool:
-            if len(line) >= TOOL_LINE_MIN_CHARS:
-                yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS))
-            continue
-        bulk = role == "user" and seen > BULK_AFTER_CHARS
+        bulk = turn.role == "user" and seen > BULK_AFTER_CHARS
+        yield from _line_units(pos, turn.role, raw, fenced=in_fence, shell=shell, tool=tool,
+                               bulk=bulk)
+
+
+def _line_units(pos: int, role: str, raw: str, *, fenced: bool, shell: bool, tool: bool,
+                bulk: bool) -> Iterator[Unit]:
+    """One line's units: a command, a line of tool output, or its sentences of prose."""
+    line = raw.strip()
+    prompt = _PROMPT.match(line)
+    if prompt and is_command(prompt.group(1)):
+        yield Unit(pos, role, clip(one_line(prompt.group(1)), MAX_UNIT_CHARS), command=True)
+    elif fenced:  # code: only commands, and tool output that is not a diff
+        if shell and is_command(line):
+            yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS), command=True)
+        elif tool and not _DIFF.match(line) and len(line) >= TOOL_LINE_MIN_CHARS:
+            yield Unit(pos, role, clip(line, MAX_UNIT_CHARS))
+    elif _DIFF.match(raw) and not _MARKUP.match(raw):
+        return
+    elif tool:
+        if len(line) >= TOOL_LINE_MIN_CHARS:
+            yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS))
+    else:
         for sentence in _SENTENCE_END.split(_MARKUP.sub("", line)):
             sentence = sentence.strip()
             if len(sentence.split()) >= MIN_PROSE_WORDS:
