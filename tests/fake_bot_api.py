@@ -154,11 +154,7 @@ class FakeBotAPI(BaseRequest):
                          connect_timeout: Any = None, pool_timeout: Any = None,
                          ) -> tuple[int, bytes]:
         if "/file/bot" in url:  # a file download: base_file_url + token + "/" + file_path
-            file_id = url.rsplit("/", 1)[-1]
-            self.calls.append(Call("downloadFile", {"file_id": file_id}))
-            if file_id not in self.files:
-                return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
-            return 200, self.files[file_id]
+            return self._download(url.rsplit("/", 1)[-1])
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         files: dict[str, tuple[str, bytes]] = {}
@@ -168,45 +164,62 @@ class FakeBotAPI(BaseRequest):
                 files[name] = (filename or name, content if isinstance(content, bytes) else content.read())
         queued = self.faults.get(api_method)
         if queued:
-            fault = queued.pop(0)
-            self.calls.append(Call(api_method, params, files, status=fault.status))
-            if fault.status == 0:
-                raise NetworkError(f"httpx.ReadError: {fault.description}")
-            body: dict[str, Any] = {"ok": False, "error_code": fault.status,
-                                    "description": fault.description}
-            if fault.retry_after is not None:
-                body["parameters"] = {"retry_after": fault.retry_after}
-            return fault.status, json.dumps(body).encode()
+            return self._fault(queued.pop(0), Call(api_method, params, files))
         self.calls.append(Call(api_method, params, files))
         self._check(api_method, params)
-        result: Any = True
-        if api_method == "getMe":
-            result = {"id": BOT_ID, "is_bot": True, "first_name": "Baton",
-                      "username": BOT_USERNAME, "can_join_groups": True,
-                      "can_read_all_group_messages": False, "supports_inline_queries": False}
-        elif api_method in ("sendMessage", "editMessageText"):
-            result = self._message(params, text=params.get("text", ""))
-        elif api_method == "sendDocument":
-            name = files.get("document", ("file", b""))[0]
-            result = self._message(params, document={"file_id": "f1", "file_unique_id": "u1",
-                                                     "file_name": name},
-                                   caption=params.get("caption", ""))
-        elif api_method == "getChatMember":
-            user_id = int(params["user_id"])
-            admin = user_id in self.admins.get(int(params["chat_id"]), set())
-            result = {"status": "administrator" if admin else "member",
-                      "user": {"id": user_id, "is_bot": False, "first_name": "u"}}
-            if admin:
-                result.update(dict.fromkeys((
-                    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
-                    "can_manage_video_chats", "can_restrict_members", "can_promote_members",
-                    "can_change_info", "can_invite_users", "can_post_stories",
-                    "can_edit_stories", "can_delete_stories"), False))
-        elif api_method == "getFile":
-            file_id = str(params["file_id"])
-            result = {"file_id": file_id, "file_unique_id": f"u-{file_id}",
-                      "file_size": len(self.files.get(file_id, b"")),
-                      "file_path": f"documents/{file_id}"}
-        elif api_method == "getUpdates":
-            result = await self._get_updates(params)
+        result = await self._result(api_method, params, files)
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _download(self, file_id: str) -> tuple[int, bytes]:
+        self.calls.append(Call("downloadFile", {"file_id": file_id}))
+        if file_id not in self.files:
+            return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
+        return 200, self.files[file_id]
+
+    def _fault(self, fault: Fault, call: Call) -> tuple[int, bytes]:
+        call.status = fault.status
+        self.calls.append(call)
+        if fault.status == 0:
+            raise NetworkError(f"httpx.ReadError: {fault.description}")
+        body: dict[str, Any] = {"ok": False, "error_code": fault.status,
+                                "description": fault.description}
+        if fault.retry_after is not None:
+            body["parameters"] = {"retry_after": fault.retry_after}
+        return fault.status, json.dumps(body).encode()
+
+    async def _result(self, api_method: str, params: dict[str, Any],
+                      files: dict[str, tuple[str, bytes]]) -> Any:
+        """What Telegram would answer a successful call with."""
+        if api_method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "Baton",
+                    "username": BOT_USERNAME, "can_join_groups": True,
+                    "can_read_all_group_messages": False, "supports_inline_queries": False}
+        if api_method in ("sendMessage", "editMessageText"):
+            return self._message(params, text=params.get("text", ""))
+        if api_method == "sendDocument":
+            name = files.get("document", ("file", b""))[0]
+            return self._message(params, document={"file_id": "f1", "file_unique_id": "u1",
+                                                   "file_name": name},
+                                 caption=params.get("caption", ""))
+        if api_method == "getChatMember":
+            return self._chat_member(int(params["chat_id"]), int(params["user_id"]))
+        if api_method == "getFile":
+            file_id = str(params["file_id"])
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                    "file_size": len(self.files.get(file_id, b"")),
+                    "file_path": f"documents/{file_id}"}
+        if api_method == "getUpdates":
+            return await self._get_updates(params)
+        return True
+
+    def _chat_member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        admin = user_id in self.admins.get(chat_id, set())
+        result: dict[str, Any] = {"status": "administrator" if admin else "member",
+                                  "user": {"id": user_id, "is_bot": False, "first_name": "u"}}
+        if admin:
+            result.update(dict.fromkeys((
+                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                "can_change_info", "can_invite_users", "can_post_stories",
+                "can_edit_stories", "can_delete_stories"), False))
+        return result
