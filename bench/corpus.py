@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -74,7 +75,7 @@ class Deck:
     rng: random.Random
     pools: dict[str, list[object]] = field(default_factory=dict)
 
-    def draw(self, name: str, source: tuple[object, ...]) -> object | None:
+    def draw(self, name: str, source: tuple[Any, ...]) -> Any:  # a tuple of the source, or None
         if name not in self.pools:
             items = list(source)
             self.rng.shuffle(items)
@@ -106,7 +107,7 @@ class SessionPlan:
     def constraint(self) -> None:
         item = self.deck.draw("constraint", T.CONSTRAINTS)
         if item:
-            c, anchor = item  # type: ignore[misc]
+            c, anchor = item
             text = self.rng.choice(T.CONSTRAINT_LINES).format(c=c)
             self.body.append(_Atom([_u(text)], [self.fact("constraint", anchor)]))
 
@@ -123,7 +124,7 @@ class SessionPlan:
     def reversal(self) -> None:
         item = self.deck.draw("superseded", T.SUPERSEDED)
         if item:
-            old, old_anchor, new, new_anchor = item  # type: ignore[misc]
+            old, old_anchor, new, new_anchor = item
             first = self.decision(old, old_anchor, SUPERSEDED)
             second = self.decision(new, new_anchor)
             second.after = first
@@ -148,7 +149,7 @@ class SessionPlan:
         item = self.deck.draw("error", T.ERRORS)
         if not item:
             return
-        err, err_anchor, fix, fix_anchor = item  # type: ignore[misc]
+        err, err_anchor, fix, fix_anchor = item
         trace = (f"```\nTraceback (most recent call last):\n  File \"src/ledger/sync.py\", line "
                  f"{self.rng.randint(20, 400)}, in run\n    batch = fetch(cursor)\n{err}\n```")
         first = _u(f"getting this now:\n{trace}") if self.rng.random() < 0.6 else TurnIn(
@@ -164,7 +165,7 @@ class SessionPlan:
     def failed(self) -> None:
         item = self.deck.draw("failed", T.FAILED)
         if item:
-            sentence, anchor = item  # type: ignore[misc]
+            sentence, anchor = item
             text = f"{sentence} Anyway, let's look at the other thing first."
             turn = _u(text) if self.rng.random() < 0.6 else _a(
                 f"Some notes on what we tried. {sentence} I would look elsewhere.")
@@ -173,7 +174,7 @@ class SessionPlan:
     def identifier(self) -> None:
         item = self.deck.draw("identifier", T.IDENTIFIERS)
         if item:
-            sentence, anchor = item  # type: ignore[misc]
+            sentence, anchor = item
             turn = _u(f"Quick note. {sentence} Now back to the importer.") \
                 if self.rng.random() < 0.6 else _a(f"For reference: {sentence}")
             self.body.append(_Atom([turn], [self.fact("identifier", anchor)]))
@@ -183,7 +184,7 @@ class SessionPlan:
         item = self.deck.draw("open", T.OPEN)
         if not item:
             return None
-        sentence, anchor, resolution = item  # type: ignore[misc]
+        sentence, anchor, resolution = item
         f = self.fact("open", anchor)
         self.body.append(_Atom([_u(sentence)], [f]))
         return f, resolution
@@ -217,7 +218,7 @@ class SessionPlan:
     def last_request(self) -> None:
         item = self.deck.draw("last", T.LAST_REQUESTS)
         if item:
-            text, anchor = item  # type: ignore[misc]
+            text, anchor = item
             self.tail.append(_Atom([_u(text)], [self.fact("last_request", anchor)]))
 
     # -- layout -----------------------------------------------------------------------
@@ -282,7 +283,7 @@ def single(size: int, seed: int) -> Scenario:
             plan.reversal()
         d = deck.draw("decision", T.DECISIONS)
         if d:
-            plan.decision(*d)  # type: ignore[misc]
+            plan.decision(*d)
         for step in (plan.constraint, plan.file, plan.command, plan.failed, plan.identifier,
                      plan.open_problem, plan.task):
             step()
@@ -330,17 +331,17 @@ def chain(length: int, seed: int, size: int = 200) -> Scenario:
         pending = []
         item = deck.draw("superseded", T.SUPERSEDED)
         if item:
-            reversible.append(item)  # type: ignore[arg-type]
-            plan.decision(item[0], item[1])  # type: ignore[index]
+            reversible.append(item)
+            plan.decision(item[0], item[1])
         for step in (plan.constraint, plan.file, plan.command, plan.failed, plan.identifier):
             step()
         plan.error_fix(near)
         planted = plan.open_problem()
         if planted:
             open_facts.append(planted)
-        t = plan.task(finish=False)
-        if t:
-            pending.append(t)
+        task = plan.task(finish=False)
+        if task:
+            pending.append(task)
         x = plan.next_step()
         if x:
             pending.append(x)

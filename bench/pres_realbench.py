@@ -90,7 +90,7 @@ def split_turns(turns: Sequence[ParsedTurn], parts: int = CHAIN_PARTS) -> list[l
         target = total * k / parts
         cuts.append(min(range(lo, hi + 1), key=lambda i: (abs(cum[i] - target), i)))
     cuts.append(len(turns))
-    return [turns[a:b] for a, b in zip(cuts, cuts[1:])]
+    return [turns[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 def render_transcript(turns: Sequence[ParsedTurn]) -> str:
@@ -297,7 +297,8 @@ def targets(run: Run, short_chars: int) -> list[Target]:
     short = [i for i in run.ids if run.chars[i] < short_chars]
     r = row([run.results[10.0][i] for i in short])["ratio"] if short else None
     out.append(Target(f"sessions < {short_chars:,} chars: ratio >= 1.3 at 10%",
-                      f"{_x(r).strip()} ({len(short)} session{'' if len(short) == 1 else 's'})", None if r is None else r >= 1.3))
+                      f"{_x(r).strip()} ({len(short)} session{'' if len(short) == 1 else 's'})",
+                      None if r is None else r >= 1.3))
     worst = min(run.chains.items(), key=lambda kv: (kv[1].ratio or 0.0), default=None)
     out.append(Target("chains: every session's chain KFR >= 0.9 x its one-shot",
                       (f"min x{worst[1].ratio or 0:.2f} ({worst[0]})" if worst else "-"),
@@ -336,7 +337,7 @@ def run_realbench(root: Path, out: TextIO, only: Sequence[str] | None = None, jo
     done = _run_all(calls, jobs)
     gen_seconds = time.perf_counter() - t0
     shots = iter(done[:len(SIZES) * len(ids)])
-    chains_out = dict(zip(long_ids, done[len(SIZES) * len(ids):]))
+    chains_out = dict(zip(long_ids, done[len(SIZES) * len(ids):], strict=True))
 
     run = Run(ids, chars, {s: {} for s in SIZES})
     slowest = 0.0

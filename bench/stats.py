@@ -86,7 +86,7 @@ def _add_project(conn: sqlite3.Connection, name: str, sessions: int, turns_per_s
     insert = ("INSERT INTO turns (session_id, role, author, source, text, words, tg_chat_id,"
               " tg_message_id, part, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     while True:
-        batch = [row for _, row in zip(range(BATCH), rows)]
+        batch = [row for _, row in zip(range(BATCH), rows, strict=False)]  # at most BATCH
         if not batch:
             break
         conn.executemany(insert, batch)

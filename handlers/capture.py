@@ -57,7 +57,8 @@ async def note(update: Update, context: Context) -> None:
     assert message is not None
     text = command_args(update)
     if not text:
-        await reply(update, "Write the note after the command, like <code>/note use Decimal for money</code>.")
+        await reply(update, "Write the note after the command, like "
+                            "<code>/note use Decimal for money</code>.")
         return
     await store_turns(context, message.chat_id, message.message_thread_id, [NewTurn(
         role="note", author=display_name(message.from_user), source="typed", text=text,

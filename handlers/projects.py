@@ -26,10 +26,12 @@ def parse_new_project(args: str) -> tuple[str, str]:
 async def new_project(update: Update, context: Context) -> None:
     name, description = parse_new_project(command_args(update))
     if not name:
-        await reply(update, "Give the project a name, like <code>/newproject Shop API | FastAPI backend</code>.")
+        await reply(update, "Give the project a name, like "
+                            "<code>/newproject Shop API | FastAPI backend</code>.")
         return
     if len(name) > MAX_NAME_CHARS:
-        await reply(update, f"That name is {len(name)} characters long; keep it to {MAX_NAME_CHARS} or fewer.")
+        await reply(update, f"That name is {len(name)} characters long; keep it to "
+                            f"{MAX_NAME_CHARS} or fewer.")
         return
     if len(description) > MAX_DESCRIPTION_CHARS:
         await reply(update, f"Keep the description to {MAX_DESCRIPTION_CHARS} characters or fewer.")

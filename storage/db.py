@@ -81,7 +81,8 @@ class Database:
 
     async def schema_version(self) -> int:
         await self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS schema_version"
+            " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         row = await self.fetchone("SELECT MAX(version) AS v FROM schema_version")
         return int(row["v"] or 0) if row else 0
@@ -145,13 +146,13 @@ class Database:
     async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """One write statement with a RETURNING clause, in one round trip."""
         async with self._write_lock:
-            return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+            return list(await self.conn.execute_fetchall(sql, params))
 
     # Reads use execute_fetchall: one trip to aiosqlite's thread instead of three
     # (execute, fetch, close), which is most of the cost of a small query.
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         rows = await self.conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)  # type: ignore[return-value]
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+        return list(await self.conn.execute_fetchall(sql, params))

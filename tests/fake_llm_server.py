@@ -184,12 +184,13 @@ class FakeLLMServer:
 
     def succeeded(self) -> list[dict[str, Any]]:
         """The requests that were answered 200."""
-        return [r for r, status in zip(self.requests, self.statuses) if status == 200]
+        return [r for r, status in zip(self.requests, self.statuses, strict=False) if status == 200]
 
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}/v1"
 
     def __enter__(self) -> "FakeLLMServer":
         self._thread.start()

@@ -12,7 +12,7 @@ from tests.harness import GROUP_CHAT, OWNER_ID, STRANGER_ID, Harness, make_confi
 
 def table_counts(db_path: Path) -> tuple[int, int, int]:
     with sqlite3.connect(db_path) as conn:
-        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
+        return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                      for t in ("projects", "sessions", "turns"))
 
 

@@ -138,7 +138,8 @@ BAD_FILES = [
     ("too many zip members", "export.zip",
      zip_with({f"f{i}.txt": b"x" for i in range(150)}), "at most"),
     ("zip without export", "export.zip", zip_with({"readme.txt": b"hello"}), "conversations.json"),
-    ("zip bomb", "export.zip", zip_with({"conversations.json": b"[" + b" " * (60 * 1024 * 1024) + b"]"}), "MB"),
+    ("zip bomb", "export.zip",
+     zip_with({"conversations.json": b"[" + b" " * (60 * 1024 * 1024) + b"]"}), "MB"),
 ]
 
 

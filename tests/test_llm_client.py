@@ -45,7 +45,7 @@ async def test_missing_usage_is_estimated(http: httpx.AsyncClient) -> None:
 
 
 async def test_429_honours_retry_after_then_succeeds(http: httpx.AsyncClient) -> None:
-    def script(request: dict, n: int) -> Reply:  # type: ignore[type-arg]
+    def script(request: dict, n: int) -> Reply:
         return Reply(429, {"error": "slow down"}, {"Retry-After": "7"}) if n < 2 else ok(request, "done")
 
     sleeps: list[float] = []

@@ -131,7 +131,7 @@ async def test_migration_keeps_existing_turns(tmp_path: Path) -> None:
                      " VALUES (1, 1, 'p', 'p', 'x')")
         conn.execute("INSERT INTO sessions (id, project_id, number, status, started_at)"
                      " VALUES (1, 1, 1, 'active', 'x')")
-        for i, text in enumerate(["first", "second"]):
+        for text in ["first", "second"]:
             conn.execute("INSERT INTO turns (session_id, role, source, text, words, created_at)"
                          " VALUES (1, 'note', 'typed', ?, 1, '2026-01-01T00:00:00+00:00')", (text,))
     db = await Database.open(path)
@@ -147,7 +147,7 @@ async def test_migration_keeps_existing_turns(tmp_path: Path) -> None:
 
 async def capture_session(monkeypatch: pytest.MonkeyPatch, path: Path) -> SessionIn:
     seen: list[SessionIn] = []
-    real = offline.write_handoff
+    real = getattr(offline, "write_handoff")  # noqa: B009 - imported there, not exported
 
     async def spy(client: Any, settings: Any, project: Any, session: SessionIn,
                   *args: Any, **kwargs: Any) -> Any:

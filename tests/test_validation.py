@@ -19,7 +19,7 @@ STALE = ["use:²", "use:" + "9" * 60, "use:-1", "use:", "use:99999", "use:1 OR 1
          "zzz:1", "", "imp"]
 
 
-def answers(calls: list) -> list[str]:  # type: ignore[type-arg]
+def answers(calls: list) -> list[str]:
     return [c.params.get("text", "") for c in calls if c.method == "answerCallbackQuery"]
 
 
