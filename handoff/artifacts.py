@@ -8,14 +8,17 @@ The same extractor measures coverage of any handoff (extractive or LLM-written).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Literal
+from typing import Literal
 
 Kind = Literal["path", "command", "url", "error", "identifier"]
 KINDS: tuple[Kind, ...] = ("path", "command", "url", "error", "identifier")
 _KIND_ORDER: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 _MAX_LEN = 200
 _GRAM = 8  # substring length indexed by coverage()
+_SCHEME_SEP = "://"  # between a URL's scheme and the rest
+_PORT_MIN, _PORT_MAX = 1, 65535  # the TCP/UDP port range
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,8 @@ class Artifact:
     kind: Kind
     value: str  # verbatim substring of the source
 
+
+_Hit = tuple[int, Kind, str]  # offset, kind, verbatim value
 
 KNOWN_COMMANDS: frozenset[str] = frozenset(
     """
@@ -191,7 +196,7 @@ def _classify_span(content: str) -> Kind | None:
     return "identifier"
 
 
-def _fenced(text: str, hits: list[tuple[int, Kind, str]]) -> str:
+def _fenced(text: str, hits: list[_Hit]) -> str:
     """Collect shell lines from fenced blocks; return text with fences blanked out."""
     if "```" not in text and "~~~" not in text:
         return text
@@ -218,50 +223,113 @@ def _fenced(text: str, hits: list[tuple[int, Kind, str]]) -> str:
 
 def iter_artifacts(text: str) -> Iterator[tuple[int, Artifact]]:
     """Every artifact occurrence with its offset (may repeat); see extract_artifacts."""
-    hits: list[tuple[int, Kind, str]] = []
+    hits: list[_Hit] = []
     unfenced = _fenced(text, hits)
     # Cheap substring gates skip regexes that cannot match: most turns are plain prose.
-    if "$ " in unfenced:
-        for m in _PROMPT.finditer(unfenced):
-            hits.append((m.start(1), "command", _cap(m.group(1).rstrip())))
-    if "`" in unfenced:
-        for m in _SPAN.finditer(unfenced):
-            kind = _classify_span(m.group(2))
-            if kind is not None:
-                hits.append((m.start(2), kind, m.group(2).strip()))
-    masked = text
-    if "://" in text:
-        for m in _URL.finditer(text):
-            url = _trim(m.group(0))
-            if len(url) > len(m.group(0).split("://", 1)[0]) + 3:
-                hits.append((m.start(), "url", url))
-        # Blank URLs out (same length keeps offsets) so their parts are not re-extracted.
-        masked = _URL.sub(lambda m: " " * len(m.group(0)), text)
-    if _EXC_GATE.search(masked):
-        for m in _EXC.finditer(masked):
-            hits.append((m.start(), "error",
-                         _cap(_trim(m.group(0)) if m.group(2) else m.group(1))))
-    if "Traceback" in masked:
-        for m in _TRACE_LAST.finditer(masked):
-            hits.append((m.start(1), "error", _cap(_trim(m.group(1).rstrip()))))
-    if " -" in unfenced:
-        for pos, cmd in _bare_commands(unfenced):
-            hits.append((pos, "command", cmd))
+    # The steps run in a fixed order: hits at one offset and of one kind keep it.
+    hits.extend(_prompt_hits(unfenced))
+    hits.extend(_span_hits(unfenced))
+    hits.extend(_url_hits(text))
+    masked = _mask_urls(text)
+    hits.extend(_exception_hits(masked))
+    hits.extend(_traceback_hits(masked))
+    hits.extend(_bare_command_hits(unfenced))
+    hits.extend(_error_line_hits(masked))
+    hits.extend(_path_hits(masked))
+    hits.extend(_numbered(masked))
+    hits.extend(_env_hits(masked))
+    yield from _ordered(hits)
+
+
+def _prompt_hits(unfenced: str) -> Iterator[_Hit]:
+    """Commands after a shell prompt (``$ pytest -x``) outside fenced blocks."""
+    if "$ " not in unfenced:
+        return
+    for m in _PROMPT.finditer(unfenced):
+        yield m.start(1), "command", _cap(m.group(1).rstrip())
+
+
+def _span_hits(unfenced: str) -> Iterator[_Hit]:
+    """Inline code spans, classified by what they hold."""
+    if "`" not in unfenced:
+        return
+    for m in _SPAN.finditer(unfenced):
+        kind = _classify_span(m.group(2))
+        if kind is not None:
+            yield m.start(2), kind, m.group(2).strip()
+
+
+def _url_hits(text: str) -> Iterator[_Hit]:
+    """URLs with something after the scheme separator once trailing punctuation is gone."""
+    if _SCHEME_SEP not in text:
+        return
+    for m in _URL.finditer(text):
+        url = _trim(m.group(0))
+        if len(url) > len(m.group(0).split(_SCHEME_SEP, 1)[0]) + len(_SCHEME_SEP):
+            yield m.start(), "url", url
+
+
+def _mask_urls(text: str) -> str:
+    """Blank URLs out (same length keeps offsets) so their parts are not re-extracted."""
+    if _SCHEME_SEP not in text:
+        return text
+    return _URL.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _exception_hits(masked: str) -> Iterator[_Hit]:
+    """Exception class names, with their message when one follows a colon."""
+    if not _EXC_GATE.search(masked):
+        return
+    for m in _EXC.finditer(masked):
+        yield m.start(), "error", _cap(_trim(m.group(0)) if m.group(2) else m.group(1))
+
+
+def _traceback_hits(masked: str) -> Iterator[_Hit]:
+    """The exception line closing each Python traceback."""
+    if "Traceback" not in masked:
+        return
+    for m in _TRACE_LAST.finditer(masked):
+        yield m.start(1), "error", _cap(_trim(m.group(1).rstrip()))
+
+
+def _bare_command_hits(unfenced: str) -> Iterator[_Hit]:
+    """Commands written in prose; they need a flag, hence a blank and a dash."""
+    if " -" not in unfenced:
+        return
+    for pos, cmd in _bare_commands(unfenced):
+        yield pos, "command", cmd
+
+
+def _error_line_hits(masked: str) -> Iterator[_Hit]:
+    """Lines reporting an error (``error: ...``, ``npm ERR!``) and pytest FAILED lines."""
     low = masked.lower()
-    if any(w in low for w in _ERR_WORDS):
-        for rx in (_ERRLINE, _FAILED):
-            for m in rx.finditer(masked):
-                hits.append((m.start(1), "error", _cap(m.group(1).rstrip())))
-    if _PATH_GATE.search(masked):
-        for m in _path_matches(masked):
-            p = _trim(m.group(1)) if not m.group(1).endswith("/") else m.group(1)
-            if _valid_path(p):
-                hits.append((m.start(1), "path", p))
-    if _DIGIT.search(masked) is not None:
-        _numbered(masked, hits)
-    if _ENV_GATE.search(masked) or _ENV_DOLLAR_GATE.search(masked):
-        for m in _ENV.finditer(masked):
-            hits.append((m.start(), "identifier", m.group(0)))
+    if not any(w in low for w in _ERR_WORDS):
+        return
+    for rx in (_ERRLINE, _FAILED):
+        for m in rx.finditer(masked):
+            yield m.start(1), "error", _cap(m.group(1).rstrip())
+
+
+def _path_hits(masked: str) -> Iterator[_Hit]:
+    """File paths and file names; a trailing "/" marks a directory and is kept."""
+    if not _PATH_GATE.search(masked):
+        return
+    for m in _path_matches(masked):
+        p = _trim(m.group(1)) if not m.group(1).endswith("/") else m.group(1)
+        if _valid_path(p):
+            yield m.start(1), "path", p
+
+
+def _env_hits(masked: str) -> Iterator[_Hit]:
+    """Environment variable names (``DATABASE_URL``, ``${HOME}``)."""
+    if not (_ENV_GATE.search(masked) or _ENV_DOLLAR_GATE.search(masked)):
+        return
+    for m in _ENV.finditer(masked):
+        yield m.start(), "identifier", m.group(0)
+
+
+def _ordered(hits: list[_Hit]) -> Iterator[tuple[int, Artifact]]:
+    """Hits by offset, then kind (a stable sort), without empty or multi-line values."""
     hits.sort(key=lambda h: (h[0], _KIND_ORDER[h[1]]))
     for pos, kind, value in hits:
         if value and "\n" not in value:
@@ -291,37 +359,86 @@ def _path_matches(masked: str) -> Iterator[re.Match[str]]:
     return _in_runs(_PATH, _PATH_ANCHOR, masked)
 
 
-def _numbered(masked: str, hits: list[tuple[int, Kind, str]]) -> None:
+def _numbered(masked: str) -> Iterator[_Hit]:
     """Identifiers that contain a digit: issues, tickets, versions, pins, ports, shas."""
-    if "#" in masked:
-        for m in _ISSUE.finditer(masked):
-            hits.append((m.start(), "identifier", m.group(0)))
-    if "-" in masked:
-        for m in _in_runs(_TICKET, _TICKET_ANCHOR, masked):
-            hits.append((m.start(), "identifier", m.group(0)))
-    if "." in masked:
-        for d in _NAMED_DIGITS.finditer(masked):
-            head = _NAMED_HEAD.search(masked, max(d.start() - _NAMED_REACH, 0), d.start())
-            if head is not None:
-                hits.append((head.start(), "identifier", masked[head.start():d.end()]))
-    if any(op in masked for op in _PIN_OPS):
-        for m in _in_runs(_PIN, _PIN_ANCHOR, masked):
-            hits.append((m.start(), "identifier", m.group(0)))
-    if _PORT_WORD_GATE.search(masked):
-        for m in _PORT_WORD.finditer(masked):
-            hits.append((m.start(), "identifier", m.group(0)))
-    if "." in masked:
-        for m in _in_runs(_VERSION, _VERSION_ANCHOR, masked):
-            hits.append((m.start(), "identifier", _trim(m.group(0))))
-    if _PORT_GATE.search(masked):
-        for m in _PORT.finditer(masked):
-            port = int(m.group(1).rsplit(":", 1)[1])
-            if 1 <= port <= 65535:
-                hits.append((m.start(1), "identifier", m.group(1)))
+    if _DIGIT.search(masked) is None:
+        return
+    for step in _NUMBERED_STEPS:
+        yield from step(masked)
+
+
+def _issue_hits(masked: str) -> Iterator[_Hit]:
+    """Issue and pull-request numbers (``#123``)."""
+    if "#" not in masked:
+        return
+    for m in _ISSUE.finditer(masked):
+        yield m.start(), "identifier", m.group(0)
+
+
+def _ticket_hits(masked: str) -> Iterator[_Hit]:
+    """Tracker tickets (``PROJ-42``) and CVE ids."""
+    if "-" not in masked:
+        return
+    for m in _in_runs(_TICKET, _TICKET_ANCHOR, masked):
+        yield m.start(), "identifier", m.group(0)
+
+
+def _named_version_hits(masked: str) -> Iterator[_Hit]:
+    """Versions named by their product (``Python 3.11``), from the name to the digits."""
+    if "." not in masked:
+        return
+    for d in _NAMED_DIGITS.finditer(masked):
+        head = _NAMED_HEAD.search(masked, max(d.start() - _NAMED_REACH, 0), d.start())
+        if head is not None:
+            yield head.start(), "identifier", masked[head.start():d.end()]
+
+
+def _pin_hits(masked: str) -> Iterator[_Hit]:
+    """Pinned dependencies (``requests==2.31.0``, ``react@^18``)."""
+    if not any(op in masked for op in _PIN_OPS):
+        return
+    for m in _in_runs(_PIN, _PIN_ANCHOR, masked):
+        yield m.start(), "identifier", m.group(0)
+
+
+def _port_word_hits(masked: str) -> Iterator[_Hit]:
+    """Ports named in words (``port 8080``)."""
+    if not _PORT_WORD_GATE.search(masked):
+        return
+    for m in _PORT_WORD.finditer(masked):
+        yield m.start(), "identifier", m.group(0)
+
+
+def _version_hits(masked: str) -> Iterator[_Hit]:
+    """Bare version numbers (``v1.2``, ``3.11.4``)."""
+    if "." not in masked:
+        return
+    for m in _in_runs(_VERSION, _VERSION_ANCHOR, masked):
+        yield m.start(), "identifier", _trim(m.group(0))
+
+
+def _port_hits(masked: str) -> Iterator[_Hit]:
+    """``host:port`` and ``:port``, only for numbers a TCP/UDP port can take."""
+    if not _PORT_GATE.search(masked):
+        return
+    for m in _PORT.finditer(masked):
+        port = int(m.group(1).rsplit(":", 1)[1])
+        if _PORT_MIN <= port <= _PORT_MAX:
+            yield m.start(1), "identifier", m.group(1)
+
+
+def _sha_hits(masked: str) -> Iterator[_Hit]:
+    """Commit hashes; a hex run needs a letter and a digit to be more than a word or number."""
     for m in _SHA.finditer(masked):
         v = m.group(0)
         if _HEX_LETTER.search(v) and _DIGIT.search(v):
-            hits.append((m.start(), "identifier", v))
+            yield m.start(), "identifier", v
+
+
+# Order matters: hits at one offset keep it through the stable sort in _ordered.
+_NUMBERED_STEPS: tuple[Callable[[str], Iterator[_Hit]], ...] = (
+    _issue_hits, _ticket_hits, _named_version_hits, _pin_hits, _port_word_hits,
+    _version_hits, _port_hits, _sha_hits)
 
 
 def _bare_commands(text: str) -> Iterator[tuple[int, str]]:
