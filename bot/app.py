@@ -21,7 +21,8 @@ from handlers import data as data_handlers
 from handlers.context import BatonApp, BotData
 from handlers.paste import flush_everything, restore_fragments
 from handlers.sink import flush_acks, make_commit_hook
-from llm.client import ChatClient
+from llm.client import ChatClient, ClientSettings
+from llm.writer import LLMSettings
 from storage.db import Database
 from storage.turn_writer import TurnWriter
 from transcripts.model import Limits
@@ -83,7 +84,7 @@ def _llm_client(config: LLMConfig, env: Mapping[str, str]) -> tuple[ChatClient |
         return None, (f"No {config.api_key_env} in the environment: handoffs are extractive "
                       "(set it to let a model write them).")
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=config.max_concurrency * 2))
-    return (ChatClient(http, config.client_settings(key)),
+    return (ChatClient(http, ClientSettings.from_config(config, key)),
             f"Handoffs are written by {config.model} at {config.base_url}.")
 
 
@@ -106,7 +107,7 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.import_limits = Limits(max_bytes=config.imports.max_bytes,
                                     max_turns=config.imports.max_turns)
         data.llm_client, said = _llm_client(config.llm, environment)
-        data.llm_settings = config.llm.writer_settings()
+        data.llm_settings = LLMSettings.from_config(config.llm)
         log.info(said)
         resumed = await imports.resume_held(app)
         if resumed:

@@ -2,6 +2,12 @@
 
 Every problem becomes a `ConfigError` carrying one line for the user, so the CLI can
 print it and exit 2 instead of showing a traceback.
+
+This module is a leaf: it imports nothing of the project, so `bot/cli.py` can load and
+check a config without pulling in Telegram, APScheduler or httpx, and any layer may read
+a default from here without an import cycle. Its dataclasses are the one owner of every
+configurable default; `llm`, `handoff`, `transcripts` and `handlers` read theirs from here
+(e.g. `LLMSettings`, `ClientSettings`, `Limits`, `DEFAULT_BUDGET_WORDS`).
 """
 from __future__ import annotations
 
@@ -11,11 +17,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from handlers.imports import BOT_API_DOWNLOAD_LIMIT
-from llm.client import ClientSettings
-from llm.writer import LLMSettings
-
 TOKEN_ENV = "BATON_TELEGRAM_TOKEN"
+# The largest file the Bot API lets a bot download (getFile); a larger one cannot be
+# fetched at all, whatever [import] max_bytes says.
+BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -82,15 +87,6 @@ class LLMConfig:
 
     def api_key(self, env: Mapping[str, str]) -> str | None:
         return (env.get(self.api_key_env) or "").strip() or None
-
-    def client_settings(self, api_key: str) -> ClientSettings:
-        return ClientSettings(base_url=self.base_url, model=self.model, api_key=api_key,
-                              timeout_s=self.timeout_s, max_retries=self.max_retries,
-                              max_concurrency=self.max_concurrency)
-
-    def writer_settings(self) -> LLMSettings:
-        return LLMSettings(context_tokens=self.context_tokens,
-                           max_output_tokens=self.max_output_tokens, temperature=self.temperature)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ import httpx
 
 from bot.config import Config, ConfigError, load_config
 from handoff.sizes import DEFAULT_BUDGET_WORDS
-from llm.client import ChatClient
+from llm.client import ChatClient, ClientSettings
+from llm.writer import LLMSettings
 from service.offline import OfflineResult, handoff_from_file
 from transcripts.model import TranscriptError
 
@@ -100,8 +101,8 @@ async def _run(args: argparse.Namespace, budget: Budget, previous: str | None) -
         raise ConfigError(f"--llm needs the model key in the environment variable {llm.api_key_env}.")
     async with httpx.AsyncClient() as http:
         return await handoff_from_file(
-            args.file, client=ChatClient(http, llm.client_settings(key)),
-            settings=llm.writer_settings(), **common)  # type: ignore[arg-type]
+            args.file, client=ChatClient(http, ClientSettings.from_config(llm, key)),
+            settings=LLMSettings.from_config(llm), **common)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str]) -> int:

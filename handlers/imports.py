@@ -11,6 +11,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
+from bot.config import BOT_API_DOWNLOAD_LIMIT
 from handlers.common import parse_number
 from handlers.context import BatonApp, Context
 from handlers.paste import store_pending
@@ -24,7 +25,6 @@ from transcripts.detect import parse_file
 from transcripts.model import Choice, Transcript, TranscriptError, conversation_times
 
 log = logging.getLogger(__name__)
-BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 PICK_PREFIX = "imp:"
 PENDING_KEY = "pending_imports"
 MAX_BUTTONS = 5

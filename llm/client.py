@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 import httpx
 
+from bot.config import LLMConfig
 from llm.tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,12 @@ class ClientSettings:
     max_retries: int = 3
     max_concurrency: int = 4
     backoff_s: float = 1.0
+
+    @classmethod
+    def from_config(cls, config: LLMConfig, api_key: str) -> ClientSettings:
+        return cls(base_url=config.base_url, model=config.model, api_key=api_key,
+                   timeout_s=config.timeout_s, max_retries=config.max_retries,
+                   max_concurrency=config.max_concurrency)
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

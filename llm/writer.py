@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Awaitable, Callable, Iterable, TypeVar
 
+from bot.config import LLMConfig
 from handoff.artifacts import coverage
 from llm.chunking import (MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tokens, safe_tokens,
                           split_in_two)
@@ -66,6 +67,11 @@ class LLMSettings:
     context_tokens: int = 8192
     max_output_tokens: int = 0  # 0: derived from context_tokens (output_tokens_for)
     temperature: float = 0.2
+
+    @classmethod
+    def from_config(cls, config: LLMConfig) -> LLMSettings:
+        return cls(context_tokens=config.context_tokens,
+                   max_output_tokens=config.max_output_tokens, temperature=config.temperature)
 
     @property
     def output_tokens(self) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.config import ConfigError, LLMConfig, load_config
+from llm.writer import LLMSettings
 from tests.fake_llm_server import FakeLLMServer, Reply
 from tests.harness import GROUP_CHAT, Harness, make_config, texts
 
@@ -126,10 +127,10 @@ def test_a_4096_window_alone_loads_and_derives_the_answer_room(tmp_path: Path) -
     with FakeLLMServer() as server:
         config = load_config(window_config(tmp_path, server), env={}, require_token=False)
         assert config.llm.context_tokens == 4096 and config.llm.max_output_tokens == 0
-        assert config.llm.writer_settings().output_tokens == 1536
+        assert LLMSettings.from_config(config.llm).output_tokens == 1536
         set_ = load_config(window_config(tmp_path, server, "max_output_tokens = 1000\n"),
                            env={}, require_token=False)
-        assert set_.llm.writer_settings().output_tokens == 1000
+        assert LLMSettings.from_config(set_.llm).output_tokens == 1000
         with pytest.raises(ConfigError, match="at most half of context_tokens"):
             load_config(window_config(tmp_path, server, "max_output_tokens = 3000\n"),
                         env={}, require_token=False)
