@@ -10,7 +10,7 @@ Peak MB is what the build allocates beyond its input; input MB (the turns themse
 approximated with sys.getsizeof) is printed beside it for scale. The traced 100k call takes
 about a minute.
 
-    python -m bench.handoff_scale [--sizes 1000,10000,100000] [--budget 2000]
+    python -m bench.handoff_scale [--sizes 1000,10000,100000] [--budget WORDS]
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from handoff.builder import build_handoff
+from handoff.sizes import DEFAULT_BUDGET_WORDS
 from handoff.types import ProjectIn, SessionIn, TurnIn
 
 TARGET_10K_S = 2.0
@@ -155,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000",
                         help="comma-separated session sizes in turns (default 1000,10000,100000)")
-    parser.add_argument("--budget", type=int, default=2000, help="budget_words (default 2000)")
+    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET_WORDS,
+                        help=f"budget_words (default {DEFAULT_BUDGET_WORDS})")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if not sizes or sizes[0] < 1:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import math
 
-DEFAULT_BUDGET_WORDS = 2000
+from bot.config import HandoffConfig
+
+# `[handoff] budget_words` owns the number (bot.config imports nothing, so this stays plain
+# Python); the builder, the offline CLI and the benches default to the bot's budget.
+DEFAULT_BUDGET_WORDS = HandoffConfig().budget_words
 CHARS_PER_WORD = 6  # English prose with its spaces; also the char cap per budget word
 MIN_BUDGET_WORDS = 40
 

@@ -29,6 +29,7 @@ CONTEXT_ERROR = re.compile(
     r"|context window|context size|too many tokens|prompt is too long|input is too long"
     r"|must be <= \d+|reduce the length", re.IGNORECASE)
 ERROR_BODY_CHARS = 4000  # enough of an error body to find the words above
+_CONFIG_DEFAULTS = LLMConfig()  # frozen: read for ClientSettings' defaults, never changed
 
 
 class LLMError(Exception):
@@ -57,12 +58,15 @@ class Completion:
 
 @dataclass(frozen=True, slots=True)
 class ClientSettings:
+    """Where and how to call the model; the defaults shared with `[llm]` are read from
+    `LLMConfig`, their one owner."""
+
     base_url: str
     model: str
     api_key: str
-    timeout_s: float = 60.0
-    max_retries: int = 3
-    max_concurrency: int = 4
+    timeout_s: float = _CONFIG_DEFAULTS.timeout_s
+    max_retries: int = _CONFIG_DEFAULTS.max_retries
+    max_concurrency: int = _CONFIG_DEFAULTS.max_concurrency
     backoff_s: float = 1.0
 
     @classmethod

@@ -38,10 +38,12 @@ from handoff.builder import build_handoff
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 from llm.prompts import MAP_SYSTEM, MERGE_SYSTEM, final_system, final_user
 from handoff.artifact_section import merge_artifacts
+from handoff.sizes import DEFAULT_BUDGET_WORDS
 from handoff.text import count_words
 
 Progress = Callable[[int, int], Awaitable[None]]  # (parts read, parts in all)
 T = TypeVar("T")
+_CONFIG_DEFAULTS = LLMConfig()  # frozen: read for LLMSettings' defaults, never changed
 
 _REFUSAL = re.compile(r"(?i)^\W*(i'?m sorry|i am sorry|i can(?:no|')t|as an ai|unfortunately,? i)")
 _ERROR_TEXT = re.compile(r'(?i)("error"\s*:|internal server error|rate limit exceeded|'
@@ -64,9 +66,12 @@ def output_tokens_for(context_tokens: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class LLMSettings:
-    context_tokens: int = 8192
-    max_output_tokens: int = 0  # 0: derived from context_tokens (output_tokens_for)
-    temperature: float = 0.2
+    """What the writer needs of `[llm]`; its defaults are read from `LLMConfig`, their one
+    owner, so a writer built without a config behaves like the bot with an empty one."""
+
+    context_tokens: int = _CONFIG_DEFAULTS.context_tokens
+    max_output_tokens: int = _CONFIG_DEFAULTS.max_output_tokens  # 0: from output_tokens_for
+    temperature: float = _CONFIG_DEFAULTS.temperature
 
     @classmethod
     def from_config(cls, config: LLMConfig) -> LLMSettings:
@@ -349,7 +354,8 @@ def finalize(answer: str, extractive: Handoff, model: str) -> Handoff:
 
 
 async def write_handoff(client: ChatClient | None, settings: LLMSettings, project: ProjectIn,
-                        session: SessionIn, previous: str | None, *, budget_words: int = 2000,
+                        session: SessionIn, previous: str | None, *,
+                        budget_words: int = DEFAULT_BUDGET_WORDS,
                         final: bool = True, progress: Progress | None = None,
                         ) -> tuple[Handoff, Generation]:
     """A handoff written by the model when one is configured; the extractive one otherwise

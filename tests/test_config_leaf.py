@@ -33,3 +33,19 @@ def test_config_imports_nothing_of_the_project() -> None:
     ours = sorted(m for m in loaded if m.split(".")[0] in PROJECT)
     assert ours == ["bot", "bot.config"]
 
+
+def test_each_shared_default_is_read_from_config() -> None:
+    """The layers below read config's defaults instead of writing the numbers again."""
+    from bot.config import BOT_API_DOWNLOAD_LIMIT, HandoffConfig, ImportConfig, LLMConfig
+    from handoff.sizes import DEFAULT_BUDGET_WORDS
+    from llm.client import ClientSettings
+    from llm.writer import LLMSettings
+    from transcripts.model import Limits
+
+    assert DEFAULT_BUDGET_WORDS == HandoffConfig().budget_words
+    assert Limits().max_bytes == ImportConfig().max_bytes == BOT_API_DOWNLOAD_LIMIT
+    assert Limits().max_turns == ImportConfig().max_turns
+    llm = LLMConfig()
+    assert LLMSettings() == LLMSettings.from_config(llm)
+    assert ClientSettings("u", "m", "k") == ClientSettings.from_config(
+        LLMConfig(base_url="u", model="m"), "k")

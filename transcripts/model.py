@@ -1,13 +1,18 @@
 """Data types shared by every transcript parser.
 
-Kept free of any bot, storage or network code so the parsers can be used from
-the bot, a CLI or tests alike.
+Kept free of Telegram, storage or network code so the parsers can be used from
+the bot, a CLI or tests alike. The one project import is `bot.config`, a leaf of plain
+dataclasses that owns the `[import]` defaults `Limits` starts from.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+from bot.config import ImportConfig
+
+_IMPORT_DEFAULTS = ImportConfig()  # frozen: read for Limits' defaults, never changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +88,16 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Resource caps so one upload can't exhaust memory or CPU."""
+    """Resource caps so one upload can't exhaust memory or CPU. The two that `[import]`
+    sets default to `ImportConfig`'s values, their one owner, so a parse without a config
+    (the offline CLI, the benches) is capped like the bot."""
 
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = _IMPORT_DEFAULTS.max_bytes
     max_zip_members: int = 100
     max_zip_total: int = 100 * 1024 * 1024
     max_member_bytes: int = 50 * 1024 * 1024
     max_depth: int = 200
-    max_turns: int = 100_000
+    max_turns: int = _IMPORT_DEFAULTS.max_turns
 
     @property
     def member_cap(self) -> int:
