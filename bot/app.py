@@ -99,11 +99,8 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data: BotData = app.bot_data
         data.db = await Database.open(config.storage.path)
         data.writer = TurnWriter(data.db, make_commit_hook(app))
-        data.budget_words = config.handoff.budget_words
-        data.ack_delay_s = config.capture.ack_delay_s
-        data.stitch_window_s = config.capture.stitch_window_s
-        data.max_paste_parts = config.capture.max_paste_parts
-        data.max_paste_chars = config.capture.max_paste_chars
+        data.handoff = config.handoff
+        data.capture = config.capture
         data.import_limits = Limits(max_bytes=config.imports.max_bytes,
                                     max_turns=config.imports.max_turns)
         data.llm_client, said = _llm_client(config.llm, environment)

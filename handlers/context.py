@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.config import CaptureConfig, HandoffConfig
 from handlers.replies import Backoff
 from llm.client import ChatClient
 from llm.writer import LLMSettings
@@ -16,16 +17,16 @@ from transcripts.model import Limits
 
 @dataclass
 class BotData:
-    """Everything handlers share; `bot/` fills it in at start-up."""
+    """Everything handlers share; `bot/` fills it in at start-up.
+
+    The config sections are held whole (`capture`, `handoff`), not copied field by field,
+    so each default keeps its one owner in `bot.config`."""
 
     db: Database | None = None
     writer: TurnWriter | None = None  # group commit for captured turns
-    budget_words: int = 2000
-    ack_delay_s: float = 2.0
-    stitch_window_s: float = 1.5
-    max_paste_parts: int = 30
-    max_paste_chars: int = 200_000
-    import_limits: Limits = field(default_factory=Limits)
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    capture: CaptureConfig = field(default_factory=CaptureConfig)
+    import_limits: Limits = field(default_factory=Limits)  # built from [import] at start-up
     llm_client: ChatClient | None = None  # None: extractive handoffs only
     llm_settings: LLMSettings = field(default_factory=LLMSettings)
     completing: set[int] = field(default_factory=set)  # session ids being completed now

@@ -370,7 +370,7 @@ async def forget(update: Update, context: Context) -> None:
     stored = await data_store.message_turns(db, chat, target.message_id)
     if stored is None:  # perhaps a later fragment of a stitched paste, keyed by its first
         before = await data_store.nearest_before(db, chat, target.message_id,
-                                                 context.bot_data.max_paste_parts)
+                                                 context.bot_data.capture.max_paste_parts)
         probe = _probe(target.text or target.caption or "")
         if before is not None and before.source == "pasted" and probe and probe in before.text:
             stored = before

@@ -118,13 +118,13 @@ async def add_fragment(message: Message, context: Context, text: str) -> None:
 
 
 async def _buffer(context: Context, fragment: Fragment) -> None:
-    data = context.bot_data
+    capture = context.bot_data.capture
     key = (fragment.thread_id or 0, fragment.user_id)
     buffers = _buffers(context)
     buffer = buffers.get(key)
     if buffer is not None and not (buffer.continues_with(fragment.message_id)
-                                   and len(buffer.parts) < data.max_paste_parts
-                                   and buffer.chars + len(fragment.text) <= data.max_paste_chars):
+                                   and len(buffer.parts) < capture.max_paste_parts
+                                   and buffer.chars + len(fragment.text) <= capture.max_paste_chars):
         await flush(context, fragment.chat_id, key)
         buffer = None
     if buffer is None:
@@ -133,7 +133,7 @@ async def _buffer(context: Context, fragment: Fragment) -> None:
     buffer.parts[fragment.message_id] = fragment.text
     buffer.chars += len(fragment.text)
     debounce(context.chat_data, context.job_queue, _job_name(fragment.chat_id, key),
-             data.stitch_window_s, fragment.chat_id, _flush_later, (fragment.chat_id, key))
+             capture.stitch_window_s, fragment.chat_id, _flush_later, (fragment.chat_id, key))
 
 
 async def restore_fragments(app: BatonApp) -> int:

@@ -132,7 +132,7 @@ async def _build_and_deliver(update: Update, context: Context, project: Project,
     progress = _Progress(update)
     try:
         handoff, generation = await make_handoff(
-            data.database, project, session, kind=kind, budget_words=data.budget_words,
+            data.database, project, session, kind=kind, budget_words=data.handoff.budget_words,
             client=data.llm_client, settings=data.llm_settings, progress=progress)
     finally:
         acting.cancel()

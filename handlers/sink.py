@@ -164,7 +164,7 @@ def make_commit_hook(app: Application[Any, Any, Any, Any, BotData, Any]) -> Any:
             if app.bot_data.stopping:  # no job queue any more: told by flush_acks
                 continue
             debounce(chat_data, app.job_queue, f"ack:{tag.chat_id}:{tag.thread_id or 0}",
-                     app.bot_data.ack_delay_s, tag.chat_id, _send_ack,
+                     app.bot_data.capture.ack_delay_s, tag.chat_id, _send_ack,
                      (tag.chat_id, tag.thread_id))
 
     return on_commit
