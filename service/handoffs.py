@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from llm.client import ChatClient
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
+from service.turns import turn_in
 from llm.tokens import estimate_tokens
 from llm.writer import Generation, LLMSettings, Progress, write_handoff
 from storage import generations as generation_store
@@ -24,8 +25,7 @@ def _when(value: str | None) -> datetime | None:
 
 async def load_session(db: Database, session: Session) -> SessionIn:
     turns = [  # in the conversation's own time: see storage.turns.iter_turns
-        TurnIn(role=t.role, author=t.author, source=t.source, text=t.text,  # type: ignore[arg-type]
-               created_at=_when(t.at))
+        turn_in(t.role, t.author, t.source, t.text, _when(t.at))
         async for t in turn_store.iter_turns(db, session.id)
     ]
     return SessionIn(number=session.number, turns=turns, objectives=session.objectives,

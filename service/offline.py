@@ -9,13 +9,13 @@ from pathlib import Path
 from llm.client import ChatClient
 from handoff.previous import read_previous
 from handoff.sizes import DEFAULT_BUDGET_WORDS, words_for_share
-from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
+from handoff.types import Handoff, ProjectIn, SessionIn
 from llm.writer import Generation, LLMSettings, write_handoff
+from service.turns import turn_in
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Limits, Transcript, TranscriptError, in_time_order
 
 _TITLE = re.compile(r"^#\s+(.+?)\s+—\s+(?:handoff|draft)\b", re.MULTILINE)
-_ROLES = {"user", "assistant", "note", "tool", "system"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +61,7 @@ async def handoff_from_file(path: Path, *, previous: str | None = None,
     prev = read_previous(previous)
     title = _TITLE.search(previous or "")
     name = project or (title.group(1) if title else "") or transcript.title or path.stem
-    turns = [TurnIn(role=t.role if t.role in _ROLES else "note", author=t.author,  # type: ignore[arg-type]
-                    source="file", text=t.text, created_at=at)
+    turns = [turn_in(t.role, t.author, "file", t.text, at)
              for t, at in in_time_order(transcript.turns)]  # the conversation's own time order
     session = SessionIn(number=prev.last_session + 1, turns=turns)
     if budget_percent is not None:
