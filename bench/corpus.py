@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bench import corpus_text as T
 from bench.corpus_noise import BOT, USER, code_block, noise_turns

@@ -95,7 +95,8 @@ def _text(rng: random.Random, role: str) -> str:
              f"{rng.choice((8000, 8080, 5432, 6379))}. Next step: {rng.choice(_FILLER)}."),
         ))
     if role == "tool":
-        return f"$ {rng.choice(_COMMANDS)}\n{rng.choice(_ERRORS)}\n  File \"{_path(rng)}\", line {rng.randint(1, 400)}"
+        return (f"$ {rng.choice(_COMMANDS)}\n{rng.choice(_ERRORS)}\n"
+                f"  File \"{_path(rng)}\", line {rng.randint(1, 400)}")
     return f"note: {rng.choice(_FILLER)}; see {_path(rng)}"
 
 
@@ -148,7 +149,7 @@ def growth_exponent(xs: Sequence[float], ys: Sequence[float]) -> float:
     ly = [math.log(max(y, 1e-9)) for y in ys]
     mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
     var = sum((x - mx) ** 2 for x in lx)
-    return sum((x - mx) * (y - my) for x, y in zip(lx, ly)) / var if var else float("nan")
+    return sum((x - mx) * (y - my) for x, y in zip(lx, ly, strict=True)) / var if var else float("nan")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

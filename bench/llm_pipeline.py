@@ -25,14 +25,15 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import httpx
 
+from handoff.types import ProjectIn, SessionIn, TurnIn
 from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, safe_tokens
 from llm.client import ChatClient, ClientSettings, Completion, ContextOverflow
-from handoff.types import ProjectIn, SessionIn, TurnIn
 from llm.prompts import final_system
 from llm.tokens import estimate_tokens
 from llm.writer import LLMSettings, write_handoff

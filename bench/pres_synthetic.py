@@ -27,9 +27,8 @@ from bench.pres_metrics import (
     transcript_text,
     unsupported,
 )
-from handoff.types import SessionIn
-
 from handoff.builder import build_handoff
+from handoff.types import SessionIn
 
 TODAY = date(2026, 3, 2)
 METHODS = ("extractive", "tail", "head30+tail70")

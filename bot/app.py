@@ -3,21 +3,31 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
-
 from telegram import Update
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackContext,
-                          CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
-                          TypeHandler, filters)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot.access import make_gate
 from bot.config import Config, LLMConfig
 from bot.errors import Reach, on_error
-from handlers import capture, chat_events, help as help_handlers, imports, projects, sessions, stats
+from handlers import capture, chat_events, imports, projects, sessions, stats
 from handlers import data as data_handlers
+from handlers import help as help_handlers
 from handlers.context import BatonApp, BotData
 from handlers.paste import flush_everything, restore_fragments
 from handlers.sink import flush_acks, make_commit_hook
@@ -143,10 +153,10 @@ def build_application(config: Config, request: BaseRequest | None = None,
         builder = builder.base_file_url(config.telegram.base_file_url)
     # Every send passes through the rate limiter: Reach wraps it to leave unreachable chats alone.
     reach = Reach(AIORateLimiter(max_retries=3) if config.telegram.rate_limit else None)
-    builder = builder.rate_limiter(reach)  # type: ignore[arg-type]
+    builder = builder.rate_limiter(reach)
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
-    app: BatonApp = builder.build()  # type: ignore[assignment]
+    app: BatonApp = builder.build()
     reach.unreachable = app.bot_data.unreachable  # one set, held on the Application
     _wire(app, config)
     return app

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sqlite3
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from telegram.error import InvalidToken
 
@@ -42,7 +42,6 @@ def run_bot(config_path: str) -> int:
 
     quiet_noisy_loggers()
     from bot.app import build_application  # imported late so config errors print fast
-
     from bot.polling import serve
 
     app = build_application(config)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 TOKEN_ENV = "BATON_TELEGRAM_TOKEN"
 # The largest file the Bot API lets a bot download (getFile); a larger one cannot be

@@ -8,8 +8,8 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from service.export import ExportSummary, write_export
 from storage.db import Database

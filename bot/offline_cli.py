@@ -6,9 +6,9 @@ import asyncio
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import httpx
 
@@ -94,7 +94,7 @@ async def _run(args: argparse.Namespace, budget: Budget, previous: str | None) -
                   budget_words=budget.words or DEFAULT_BUDGET_WORDS,
                   budget_percent=budget.percent)
     if not args.llm:
-        return await handoff_from_file(args.file, **common)  # type: ignore[arg-type]
+        return await handoff_from_file(args.file, **common)
     llm = _llm_config(args.config).llm
     key = llm.api_key(os.environ)
     if key is None:
@@ -102,7 +102,7 @@ async def _run(args: argparse.Namespace, budget: Budget, previous: str | None) -
     async with httpx.AsyncClient() as http:
         return await handoff_from_file(
             args.file, client=ChatClient(http, ClientSettings.from_config(llm, key)),
-            settings=LLMSettings.from_config(llm), **common)  # type: ignore[arg-type]
+            settings=LLMSettings.from_config(llm), **common)
 
 
 def main(argv: Sequence[str]) -> int:

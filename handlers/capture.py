@@ -2,8 +2,14 @@
 stored at once with the role and author their forward_origin gives."""
 from __future__ import annotations
 
-from telegram import (Message, MessageOriginChannel, MessageOriginChat, MessageOriginHiddenUser,
-                      MessageOriginUser, Update)
+from telegram import (
+    Message,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
 
 from handlers.common import command_args, display_name
 from handlers.context import Context

@@ -13,14 +13,21 @@ import secrets
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 
-from handlers.common import (NO_PROJECT, active_project, active_project_and_session, chat_id,
-                             command_args, parse_number, user_id)
+from handlers.common import (
+    NO_PROJECT,
+    active_project,
+    active_project_and_session,
+    chat_id,
+    command_args,
+    parse_number,
+    user_id,
+)
 from handlers.context import Context
 from handlers.replies import MAX_TEXT, esc, reply
 from handlers.sink import forget_target
@@ -156,7 +163,7 @@ async def export(update: Update, context: Context) -> None:
                                 "where the bot runs instead.")
             return
         spool.seek(0)
-        day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
         caption = (f"Your data: {_plural(summary.projects, 'project')}, "
                    f"{_plural(summary.sessions, 'session')}, {_plural(summary.turns, 'turn')}, "
                    f"{_plural(summary.handoffs, 'handoff')}. Each project is a folder with "

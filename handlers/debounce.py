@@ -7,7 +7,8 @@ it reschedules itself for the rest of the interval.
 from __future__ import annotations
 
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram.ext import JobQueue
 

@@ -144,7 +144,7 @@ async def restore_fragments(app: BatonApp) -> int:
     for fragment in left:
         by_chat[fragment.chat_id].append(fragment)
     for chat_id, fragments in by_chat.items():
-        context: Context = CallbackContext(app, chat_id=chat_id)  # type: ignore[assignment]
+        context: Context = CallbackContext(app, chat_id=chat_id)
         for fragment in fragments:
             await _buffer(context, fragment)
     return len(left)
@@ -155,5 +155,5 @@ async def flush_everything(app: BatonApp) -> None:
     for chat_id, chat_data in list(app.chat_data.items()):
         buffers: dict[Any, Any] = chat_data.get(BUFFERS_KEY) or {}
         if buffers:
-            context: Context = CallbackContext(app, chat_id=chat_id)  # type: ignore[assignment]
+            context: Context = CallbackContext(app, chat_id=chat_id)
             await flush_chat(context, chat_id)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -85,7 +86,7 @@ async def open_session(context: Context, chat_id: int,
     assert context.chat_data is not None
     cached = context.chat_data.get(TARGET_KEY)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     project, session = await session_store.chat_target(context.bot_data.database, chat_id)
     if project is not None and session is not None:
         context.chat_data.pop(NUDGE_KEY, None)

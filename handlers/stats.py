@@ -1,7 +1,7 @@
 """/stats: measured numbers for the active project, formatted for a phone screen."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from telegram import Update
 
@@ -57,4 +57,4 @@ async def stats(update: Update, context: Context) -> None:
     db = context.bot_data.database
     numbers = await project_stats(db, project.id)
     usage = await project_usage(db, project.id)
-    await reply(update, format_stats(project.name, numbers, datetime.now(timezone.utc), usage))
+    await reply(update, format_stats(project.name, numbers, datetime.now(UTC), usage))

@@ -6,7 +6,7 @@ deterministically extracted artifact it dropped (:func:`merge_artifacts`).
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from handoff.artifacts import Artifact, Kind, extract_artifacts
 from handoff.document import ARTIFACTS, parse_items, parse_markdown, render_markdown

@@ -18,10 +18,27 @@ from datetime import date
 from handoff.artifact_section import format_artifacts
 from handoff.artifacts import Artifact, coverage
 from handoff.classify import is_constraint, is_statement, reconcile, section_of
-from handoff.document import (ARTIFACTS, CONSTRAINTS, DONE, GOAL, LAST_REQUEST, LOG, MASTER, NEXT,
-                              REQUESTS, SECTIONS, Document, Footer, LogRow, blockquote,
-                              render_bullets, render_footer, render_markdown,
-                              render_numbered, render_session_log)
+from handoff.document import (
+    ARTIFACTS,
+    CONSTRAINTS,
+    DONE,
+    GOAL,
+    LAST_REQUEST,
+    LOG,
+    MASTER,
+    NEXT,
+    REQUESTS,
+    SECTIONS,
+    Document,
+    Footer,
+    LogRow,
+    blockquote,
+    render_bullets,
+    render_footer,
+    render_markdown,
+    render_numbered,
+    render_session_log,
+)
 from handoff.index import ArtifactIndex
 from handoff.previous import CARRIED_POS, Previous, read_previous
 from handoff.scan import Unit, content_words, units_of

@@ -11,9 +11,21 @@ from dataclasses import dataclass, field
 
 from handoff.artifact_section import parse_artifacts_section
 from handoff.artifacts import Artifact
-from handoff.document import (ARTIFACTS, GOAL, LAST_REQUEST, LOG, MASTER, Footer, LogRow,
-                              canonical, parse_footer, parse_items, parse_markdown,
-                              parse_session_log, unquote)
+from handoff.document import (
+    ARTIFACTS,
+    GOAL,
+    LAST_REQUEST,
+    LOG,
+    MASTER,
+    Footer,
+    LogRow,
+    canonical,
+    parse_footer,
+    parse_items,
+    parse_markdown,
+    parse_session_log,
+    unquote,
+)
 from handoff.scan import MAX_UNIT_CHARS, Unit
 from handoff.text import clip, one_line
 

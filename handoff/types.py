@@ -5,9 +5,10 @@ benchmark alike.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Sequence
+from typing import Literal
 
 from handoff.artifacts import Artifact
 

@@ -6,7 +6,7 @@ the same input again in smaller pieces (llm/writer.py).
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from handoff.types import TurnIn
 from llm.tokens import estimate_tokens

@@ -12,8 +12,9 @@ import logging
 import random
 import re
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any
 
 import httpx
 
@@ -112,8 +113,8 @@ class ChatClient:
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, MAX_BACKOFF_S * 2)
-        base = self.settings.backoff_s * (2 ** attempt)
-        return min(MAX_BACKOFF_S, base * (0.5 + self._rng.random()))
+        base: float = self.settings.backoff_s * (2 ** attempt)
+        return min(MAX_BACKOFF_S, base * (0.5 + float(self._rng.random())))
 
     async def complete(self, messages: Sequence[dict[str, str]], *, max_tokens: int,
                        temperature: float) -> Completion:

@@ -24,22 +24,32 @@ import asyncio
 import re
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Awaitable, Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from bot.config import LLMConfig
-from handoff.artifacts import coverage
-from llm.chunking import (MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tokens, safe_tokens,
-                          split_in_two)
-from llm.client import ChatClient, ContextOverflow, LLMError
-from handoff.document import (CONSTRAINTS, LAST_REQUEST, LOG, MASTER, Footer, canonical,
-                          parse_items, parse_markdown, render_footer, render_markdown)
-from handoff.builder import build_handoff
-from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
-from llm.prompts import MAP_SYSTEM, MERGE_SYSTEM, final_system, final_user
 from handoff.artifact_section import merge_artifacts
+from handoff.artifacts import coverage
+from handoff.builder import build_handoff
+from handoff.document import (
+    CONSTRAINTS,
+    LAST_REQUEST,
+    LOG,
+    MASTER,
+    Footer,
+    canonical,
+    parse_items,
+    parse_markdown,
+    render_footer,
+    render_markdown,
+)
 from handoff.sizes import DEFAULT_BUDGET_WORDS
 from handoff.text import count_words
+from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
+from llm.chunking import MESSAGE_OVERHEAD, chunk_turns, render_turn, request_tokens, safe_tokens, split_in_two
+from llm.client import ChatClient, ContextOverflow, LLMError
+from llm.prompts import MAP_SYSTEM, MERGE_SYSTEM, final_system, final_user
 
 Progress = Callable[[int, int], Awaitable[None]]  # (parts read, parts in all)
 T = TypeVar("T")

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from handoff.types import Handoff, ProjectIn, SessionIn
 from llm.client import ChatClient
-from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
-from service.turns import turn_in
 from llm.tokens import estimate_tokens
 from llm.writer import Generation, LLMSettings, Progress, write_handoff
+from service.turns import turn_in
 from storage import generations as generation_store
 from storage import handoffs as handoff_store
 from storage import sessions as session_store
@@ -72,4 +72,4 @@ async def recent_final(db: Database, project: Project, now: datetime | None = No
     if session is None or session.completed_at is None:
         return None
     completed = datetime.fromisoformat(session.completed_at)
-    return stored if (now or datetime.now(timezone.utc)) - completed <= window else None
+    return stored if (now or datetime.now(UTC)) - completed <= window else None

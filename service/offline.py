@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm.client import ChatClient
 from handoff.previous import read_previous
 from handoff.sizes import DEFAULT_BUDGET_WORDS, words_for_share
 from handoff.types import Handoff, ProjectIn, SessionIn
+from llm.client import ChatClient
 from llm.writer import Generation, LLMSettings, write_handoff
 from service.turns import turn_in
 from transcripts.detect import parse_file

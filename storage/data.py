@@ -7,8 +7,8 @@ TRUNCATE checkpoint empties the -wal file, so a secret forwarded by mistake is r
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import AsyncIterator, Sequence
 
 from storage.db import Database
 

@@ -2,8 +2,8 @@
 arrives until the turns made of it are stored."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from storage.db import Database, utcnow
 

@@ -2,8 +2,8 @@
 never into a session that closed while the file was being read."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from storage.db import Database, utcnow
 from storage.models import NewTurn

@@ -15,7 +15,7 @@ class Project:
     created_at: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Project":
+    def from_row(cls, row: sqlite3.Row) -> Project:
         return cls(row["id"], row["chat_id"], row["name"], row["description"],
                    row["created_by"], row["created_at"])
 
@@ -33,7 +33,7 @@ class Session:
     completed_at: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Session":
+    def from_row(cls, row: sqlite3.Row) -> Session:
         return cls(row["id"], row["project_id"], row["number"], row["status"], row["objectives"],
                    row["notes"], row["started_by"], row["started_at"], row["completed_at"])
 
@@ -66,7 +66,7 @@ class Turn:
         return self.said_at or self.created_at
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Turn":
+    def from_row(cls, row: sqlite3.Row) -> Turn:
         return cls(row["id"], row["session_id"], row["role"], row["author"], row["source"],
                    row["text"], row["created_at"], row["said_at"])
 
@@ -88,7 +88,7 @@ class StoredHandoff:
     created_at: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "StoredHandoff":
+    def from_row(cls, row: sqlite3.Row) -> StoredHandoff:
         return cls(row["id"], row["session_id"], row["number"], row["kind"], row["generator"],
                    row["markdown"], row["words"], row["first_session"], row["last_session"],
                    row["turns_covered"], row["artifacts_kept"], row["artifacts_total"],

@@ -2,8 +2,8 @@
 imported turn's key also holds its import, so every conversation of one upload fits."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 
 import aiosqlite
 
@@ -28,8 +28,8 @@ def said_at_text(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def turn_values(session_id: int, turn: NewTurn, now: str,

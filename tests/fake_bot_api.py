@@ -7,8 +7,9 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData

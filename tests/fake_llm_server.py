@@ -11,9 +11,10 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from llm.tokens import estimate_tokens
 
@@ -192,7 +193,7 @@ class FakeLLMServer:
         name = host.decode() if isinstance(host, bytes) else host
         return f"http://{name}:{port}/v1"
 
-    def __enter__(self) -> "FakeLLMServer":
+    def __enter__(self) -> FakeLLMServer:
         self._thread.start()
         return self
 

@@ -5,9 +5,10 @@ import asyncio
 import itertools
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from telegram import Update
 

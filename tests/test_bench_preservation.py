@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bench.pres_realbench import (REALBENCH, SIZES, load_scorer, render_transcript,
-                                  run_realbench, size_name, split_turns)
+from bench.pres_realbench import (
+    REALBENCH,
+    SIZES,
+    load_scorer,
+    render_transcript,
+    run_realbench,
+    size_name,
+    split_turns,
+)
 from bench.preservation import main
 from service.offline import read_transcript
 from transcripts.model import Limits

@@ -9,8 +9,7 @@ from typing import Any
 from storage import sessions as session_store
 from storage.db import Database, migration_scripts, split_statements
 from tests.fake_bot_api import Call
-from tests.harness import (FRIEND_ID, GROUP_CHAT, OWNER_ID, Harness, open_session,
-                           stored_turns, texts)
+from tests.harness import FRIEND_ID, GROUP_CHAT, OWNER_ID, Harness, open_session, stored_turns, texts
 
 MARKER = "sk-live-ZQX7-marker-9f3e1c"  # a secret forwarded by mistake
 

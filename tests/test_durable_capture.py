@@ -17,9 +17,16 @@ from bot.config import CaptureConfig
 from bot.polling import poll, serve
 from storage.turn_writer import TurnWriter
 from tests.fake_bot_api import DROPPED, FakeBotAPI
+from tests.harness import (
+    FRIEND_ID,
+    GROUP_CHAT,
+    PRIVATE_CHAT,
+    Harness,
+    make_config,
+    open_session,
+    stored_turns,
+)
 from tests.test_import_reliability import HeldDownloads
-from tests.harness import (FRIEND_ID, GROUP_CHAT, PRIVATE_CHAT, Harness, make_config,
-                           open_session, stored_turns)
 
 LONG_WINDOW = CaptureConfig(ack_delay_s=30.0, stitch_window_s=30.0)  # nothing fires by itself
 

@@ -1,8 +1,10 @@
 """The offline Bot API answers faults the way Telegram does, as PTB sees them."""
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
 from tests.fake_bot_api import BLOCKED, DROPPED, SERVER_ERROR, TOO_MANY, Fault
 from tests.harness import Harness
+
 
 async def test_injected_faults_reach_the_bot_as_telegram_errors(baton: Harness) -> None:
     assert baton.app is not None

@@ -9,9 +9,10 @@ import json
 import logging
 import sqlite3
 import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 from telegram.request import RequestData

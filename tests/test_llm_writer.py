@@ -3,14 +3,15 @@ deterministic record back, checking answers, and falling back without ever faili
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 
-from llm.client import ChatClient, ClientSettings
 from handoff.builder import build_handoff
 from handoff.types import ProjectIn, SessionIn, TurnIn
+from llm.client import ChatClient, ClientSettings
 from llm.tokens import estimate_tokens
 from llm.writer import LLMSettings, check_answer, write_handoff
 from tests.fake_llm_server import FakeLLMServer, Reply, fake_model, ok

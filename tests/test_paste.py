@@ -1,9 +1,9 @@
 """Issue 3: pasted conversations and long pastes split by Telegram into several messages."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 

@@ -1,7 +1,7 @@
 """Point 7: /stats shows measured numbers for the active project."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from handlers.stats import ago, format_stats
 from storage.stats import ProjectStats
@@ -36,13 +36,13 @@ async def test_stats_without_project(baton: Harness) -> None:
 
 
 def test_format_stats_of_an_empty_project() -> None:
-    text = format_stats("A<b>", ProjectStats(0, 0), datetime.now(timezone.utc))
+    text = format_stats("A<b>", ProjectStats(0, 0), datetime.now(UTC))
     assert "A&lt;b&gt;" in text and "Turns: none captured yet" in text
     assert "Average handoff" not in text and "Last session" not in text
 
 
 def test_ago() -> None:
-    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     assert ago((now - timedelta(hours=3, minutes=5)).isoformat(), now) == "3 h ago"
     assert ago((now - timedelta(days=2)).isoformat(), now) == "2 d ago"
     assert ago(now.isoformat(), now) == "just now"

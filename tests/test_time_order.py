@@ -4,7 +4,7 @@ file arrived last."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data" / "time_order"
 NEWER_LAST_REQUEST = ("Now add the webhook handler at /webhooks/stripe and test it with "
                       "stripe trigger payment_intent.succeeded")
 OLDER_LAST_REQUEST = "Which trail is better for a rainy Saturday?"
-UTC = timezone.utc
+UTC = UTC
 
 
 async def session_texts(db_path: Path) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .model import ConversationInfo, Transcript
@@ -55,7 +55,7 @@ def _parse_iso(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def iso_timestamp(value: Any) -> float | None:
@@ -75,7 +75,7 @@ def utc_from_epoch(value: Any) -> datetime | None:
     if number is None:
         return None
     try:
-        return datetime.fromtimestamp(number, timezone.utc)
+        return datetime.fromtimestamp(number, UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -83,10 +83,10 @@ def utc_from_epoch(value: Any) -> datetime | None:
 def utc_from_iso(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from an ISO-8601 string (naive means UTC), else None."""
     moment = _parse_iso(value)
-    if moment is None or moment.tzinfo is timezone.utc:
+    if moment is None or moment.tzinfo is UTC:
         return moment
     try:
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     except (OverflowError, OSError, ValueError):
         return None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.config import ImportConfig
 
@@ -27,7 +27,7 @@ class ParsedTurn:
     at: datetime | None = None
 
 
-_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def conversation_times(turns: Sequence[ParsedTurn]) -> list[datetime | None]:
@@ -46,7 +46,7 @@ def conversation_times(turns: Sequence[ParsedTurn]) -> list[datetime | None]:
 def in_time_order(turns: Sequence[ParsedTurn]) -> list[tuple[ParsedTurn, datetime | None]]:
     """(turn, time from `conversation_times`) in time order; a stable sort, so turns with
     equal times, and every turn of a conversation without times, keep their file order."""
-    pairs = list(zip(turns, conversation_times(turns)))
+    pairs = list(zip(turns, conversation_times(turns), strict=True))
     if pairs and pairs[0][1] is not None:  # then every time is set
         pairs.sort(key=lambda pair: pair[1] or _EARLIEST)
     return pairs

@@ -12,7 +12,14 @@ from dataclasses import replace
 from typing import Any
 
 from ._util import (
-    as_dict, as_list, as_number, as_str, head_lines, iso_timestamp, newest_first, utc_from_iso,
+    as_dict,
+    as_list,
+    as_number,
+    as_str,
+    head_lines,
+    iso_timestamp,
+    newest_first,
+    utc_from_iso,
 )
 from .model import ConversationInfo, ParsedTurn, Transcript
 

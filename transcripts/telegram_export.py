@@ -11,7 +11,14 @@ from types import MappingProxyType
 from typing import Any
 
 from ._util import (
-    as_dict, as_list, as_number, as_str, iso_timestamp, newest_first, utc_from_epoch, utc_from_iso,
+    as_dict,
+    as_list,
+    as_number,
+    as_str,
+    iso_timestamp,
+    newest_first,
+    utc_from_epoch,
+    utc_from_iso,
 )
 from .model import ConversationInfo, ParsedTurn, Transcript
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handoff.artifacts import Artifact, coverage, extract_artifacts
 from handoff.artifact_section import format_artifacts, merge_artifacts, parse_artifacts_section
+from handoff.artifacts import Artifact, coverage, extract_artifacts
 
 DATA = Path("/work/shared/data")
 

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from handoff.builder import build_handoff
-from handoff.document import (ARTIFACTS, CONSTRAINTS, DONE, GOAL, LAST_REQUEST, MASTER, NEXT,
-                              OPEN, PROBLEMS, REQUESTS, parse_items, parse_markdown, unquote)
+from handoff.document import (
+    ARTIFACTS,
+    CONSTRAINTS,
+    DONE,
+    GOAL,
+    LAST_REQUEST,
+    MASTER,
+    NEXT,
+    OPEN,
+    PROBLEMS,
+    REQUESTS,
+    parse_items,
+    parse_markdown,
+    unquote,
+)
 from handoff.types import ProjectIn, SessionIn, TurnIn
 
 TODAY = date(2026, 11, 20)
@@ -167,7 +180,7 @@ def test_commands_are_extracted_whole_never_with_their_prose() -> None:
 
 
 def test_last_request_follows_the_conversations_own_time() -> None:
-    t0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
 
     def at(turn: TurnIn, minutes: int) -> TurnIn:
         return TurnIn(turn.role, turn.author, turn.source, turn.text,

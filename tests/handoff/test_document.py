@@ -6,11 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from handoff.document import (SECTIONS, Document, parse_items, parse_markdown, parse_session_log,
-                          render_markdown, unquote)
 from handoff.builder import build_handoff
+from handoff.document import (
+    SECTIONS,
+    Document,
+    parse_items,
+    parse_markdown,
+    parse_session_log,
+    render_markdown,
+    unquote,
+)
 from handoff.types import SessionIn, TurnIn
-
 from tests.llm.samples import PROJECT, TODAY, first_session, second_session
 
 ROOT = Path(__file__).resolve().parents[2]

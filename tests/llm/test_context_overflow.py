@@ -3,8 +3,9 @@ count than Baton's: context-length 400s are recognised and the input is split ag
 every request fits; every request carries `max_tokens`; a looping model stops early."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx
 import pytest

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def test_export_with_browser_tool_calls(data_dir: Path) -> None:
     assert all("\n" not in x.text and len(x.text) <= 200 for x in tools)
     assert t.turns[0] == ParsedTurn(
         "user", "You", "What is the fuel consumption of vw  transporter with 8 people in l/km",
-        datetime(2024, 1, 7, 12, 18, 35, 776371, tzinfo=timezone.utc),  # its create_time
+        datetime(2024, 1, 7, 12, 18, 35, 776371, tzinfo=UTC),  # its create_time
     )
 
 

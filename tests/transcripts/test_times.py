@@ -3,18 +3,17 @@ pasted text and malformed timestamps give None, never an exception."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from transcripts import Transcript, parse_file
-from transcripts import chatgpt, claude, openhands, telegram_export
+from transcripts import Transcript, chatgpt, claude, openhands, parse_file, telegram_export
 from transcripts.model import ParsedTurn, conversation_times, in_time_order
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "time_order"
-UTC = timezone.utc
+UTC = UTC
 
 
 def parsed(name: str) -> Transcript:
@@ -49,7 +48,7 @@ def test_claude_created_at_in_utc() -> None:
         ("tool", utc(2024, 5, 1, 18, 1, 30, 500000)),
         ("user", utc(2024, 5, 1, 18, 6, 0)),
     ]
-    assert all(x.at is not None and x.at.utcoffset() == timezone.utc.utcoffset(None)
+    assert all(x.at is not None and x.at.utcoffset() == UTC.utcoffset(None)
                for x in t.turns)
 
 
