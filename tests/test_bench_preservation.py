@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bench.pres_realbench import (
-    REALBENCH,
     SIZES,
     load_scorer,
     render_transcript,
@@ -33,15 +32,13 @@ def test_preservation_runs_on_tiny_input() -> None:
     assert "part 2: synthetic corpus" in text and "realbench" not in text
 
 
-def test_realbench_part_on_one_short_real_session() -> None:
+@pytest.mark.realbench
+def test_realbench_part_on_one_short_real_session(realbench: Path) -> None:
     out = io.StringIO()
-    if not (REALBENCH / "score.py").is_file():  # not beside the repo: the synthetic part only
-        assert main(["--no-real", "--sizes", "40", "--chains", "1"], out=out) == 0
-        assert "== summary ==" in out.getvalue()
-        pytest.skip(f"realbench is not at {REALBENCH}")
-    labels = json.loads((REALBENCH / "labels.json").read_text(encoding="utf-8"))["transcripts"]
+    labels = json.loads((realbench / "labels.json").read_text(encoding="utf-8"))["transcripts"]
     shortest = min(labels, key=lambda i: labels[i]["chars"])
-    assert main(["--only", shortest, "--no-synthetic", "--jobs", "1"], out=out) == 0
+    assert main(["--realbench", str(realbench), "--only", shortest, "--no-synthetic", "--jobs", "1"],
+                out=out) == 0
     text = out.getvalue()
     assert "part 1: realbench: 1 session," in text
     assert shortest in text and "== targets (realbench) ==" in text and "== summary ==" in text

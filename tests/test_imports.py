@@ -13,11 +13,6 @@ import pytest
 from bot.config import ImportConfig
 from tests.harness import Harness, make_config, open_session, stored_turns, texts
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared/data is not beside the repo")
-
-
-
 
 async def test_txt_transcript_with_markers(baton: Harness, db_path: Path) -> None:
     await open_session(baton)
@@ -42,28 +37,28 @@ async def test_utf16_transcript(baton: Harness, db_path: Path) -> None:
     assert [t[:2] for t in stored_turns(db_path)] == [("user", "Human"), ("assistant", "Claude")]
 
 
-@needs_data
-async def test_claude_export(baton: Harness, db_path: Path) -> None:
+@pytest.mark.samples
+async def test_claude_export(baton: Harness, sample_data: Path, db_path: Path) -> None:
     await open_session(baton)
-    data = (DATA / "exports/claude/claude_to_sqlite_artifacts.json").read_bytes()
+    data = (sample_data / "exports/claude/claude_to_sqlite_artifacts.json").read_bytes()
     [reply] = texts(await baton.send_document("conversations.json", data))
     assert reply == "Imported 20 turns (10 user, 10 assistant) from 'LLM Pricing Calculator'."
     assert len(stored_turns(db_path)) == 20
 
 
-@needs_data
-async def test_telegram_export(baton: Harness, db_path: Path) -> None:
+@pytest.mark.samples
+async def test_telegram_export(baton: Harness, sample_data: Path, db_path: Path) -> None:
     await open_session(baton)
-    data = (DATA / "exports/telegram/langchain_telegram_result.json").read_bytes()
+    data = (sample_data / "exports/telegram/langchain_telegram_result.json").read_bytes()
     [reply] = texts(await baton.send_document("result.json", data))
     assert reply == "Imported 6 turns (6 user) from 'Jimmeny'."
 
 
-@needs_data
-async def test_chatgpt_export_offers_a_choice_then_imports_the_pick(baton: Harness,
+@pytest.mark.samples
+async def test_chatgpt_export_offers_a_choice_then_imports_the_pick(baton: Harness, sample_data: Path,
                                                                     db_path: Path) -> None:
     await open_session(baton)
-    data = (DATA / "exports/chatgpt/librechat_chatgpt_export.json").read_bytes()
+    data = (sample_data / "exports/chatgpt/librechat_chatgpt_export.json").read_bytes()
     calls = await baton.send_document("conversations.json", data)
     [question] = [c for c in calls if c.method == "sendMessage"]
     assert "holds 2 conversations" in question.text
@@ -77,10 +72,11 @@ async def test_chatgpt_export_offers_a_choice_then_imports_the_pick(baton: Harne
     assert len(stored_turns(db_path)) == 4
 
 
-@needs_data
-async def test_caption_names_the_conversation_in_a_zip(baton: Harness, db_path: Path) -> None:
+@pytest.mark.samples
+async def test_caption_names_the_conversation_in_a_zip(baton: Harness, sample_data: Path,
+                                                       db_path: Path) -> None:
     await open_session(baton)
-    raw = (DATA / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
+    raw = (sample_data / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("conversations.json", raw)
@@ -93,18 +89,18 @@ async def test_caption_names_the_conversation_in_a_zip(baton: Harness, db_path: 
     assert len(stored_turns(db_path)) == 4
 
 
-@needs_data
-async def test_unknown_caption_falls_back_to_the_choice(baton: Harness) -> None:
+@pytest.mark.samples
+async def test_unknown_caption_falls_back_to_the_choice(baton: Harness, sample_data: Path) -> None:
     await open_session(baton)
-    raw = (DATA / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
+    raw = (sample_data / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
     [question] = texts(await baton.send_document("conversations.json", raw, caption="nope"))
     assert "No conversation called" in question and "holds 2 conversations" in question
 
 
-@needs_data
-async def test_agent_trajectory(baton: Harness, db_path: Path) -> None:
+@pytest.mark.samples
+async def test_agent_trajectory(baton: Harness, sample_data: Path, db_path: Path) -> None:
     await open_session(baton)
-    data = (DATA / "transcripts/openhands_traj_basic_gui_mode.json").read_bytes()
+    data = (sample_data / "transcripts/openhands_traj_basic_gui_mode.json").read_bytes()
     [reply] = texts(await baton.send_document("traj.json", data))
     assert reply == "Imported 10 turns (1 user, 5 assistant, 4 tool)."
     assert {t[2] for t in stored_turns(db_path)} == {"file"}

@@ -10,7 +10,6 @@ import pytest
 from bot.cli import main
 from tests.harness import Harness
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TRANSCRIPT = ("You said:\nOur CI fails with ModuleNotFoundError: No module named 'app'\n"
               "ChatGPT said:\nSet `PYTHONPATH=.` in .github/workflows/ci.yml, then run `pytest -q`.\n"
               "You said:\nGreat, that fixed it. Next, add a /health endpoint on port 8000.\n")
@@ -50,10 +49,10 @@ def test_previous_handoff_and_output_file(tmp_path: Path, capsys: pytest.Capture
     assert capsys.readouterr().out == ""  # written to the file, not stdout
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="shared/data is not beside the repo")
-def test_multi_conversation_export_picks_newest_or_named(tmp_path: Path,
+@pytest.mark.samples
+def test_multi_conversation_export_picks_newest_or_named(sample_data: Path, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    raw = (DATA / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
+    raw = (sample_data / "exports/chatgpt/ai_chat_md_export_minimal.json").read_bytes()
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("conversations.json", raw)

@@ -6,19 +6,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.transcripts.conftest import read_sample
+import pytest
+
+from tests.conftest import read_sample
 from transcripts import chatgpt
 from transcripts.model import ParsedTurn
 
 DIR = "exports/chatgpt/"
 
 
-def load(data_dir: Path, name: str) -> Any:
-    return json.loads(read_sample(data_dir, DIR + name))
+def load(sample_data: Path, name: str) -> Any:
+    return json.loads(read_sample(sample_data, DIR + name))
 
 
-def test_tree_follows_current_node_branch(data_dir: Path) -> None:
-    data = load(data_dir, "librechat_chatgpt_tree.json")
+@pytest.mark.samples
+def test_tree_follows_current_node_branch(sample_data: Path) -> None:
+    data = load(sample_data, "librechat_chatgpt_tree.json")
     t = chatgpt.parse_conversation(data[0])
     assert t.title == "Assist user with summary"
     # 7 messages on the active path, minus the hidden empty system message.
@@ -37,9 +40,10 @@ def test_tree_follows_current_node_branch(data_dir: Path) -> None:
         assert dead not in everything
 
 
-def test_current_node_wins_over_newest_children(data_dir: Path) -> None:
+@pytest.mark.samples
+def test_current_node_wins_over_newest_children(sample_data: Path) -> None:
     """In the sample the active branch is also the last-child one; point elsewhere to tell them apart."""
-    conv = load(data_dir, "librechat_chatgpt_tree.json")[0]
+    conv = load(sample_data, "librechat_chatgpt_tree.json")[0]
     story_leaf = next(k for k in conv["mapping"] if k.startswith("ada93f81"))
     conv["current_node"] = story_leaf
     texts = [x.text for x in chatgpt.parse_conversation(conv).turns]
@@ -49,8 +53,9 @@ def test_current_node_wins_over_newest_children(data_dir: Path) -> None:
     assert "hi again" not in texts
 
 
-def test_without_current_node_the_last_children_are_followed(data_dir: Path) -> None:
-    conv = load(data_dir, "librechat_chatgpt_tree.json")[0]
+@pytest.mark.samples
+def test_without_current_node_the_last_children_are_followed(sample_data: Path) -> None:
+    conv = load(sample_data, "librechat_chatgpt_tree.json")[0]
     del conv["current_node"]
     texts = [x.text for x in chatgpt.parse_conversation(conv).turns]
     assert texts[:5] == ["hi there", "Hello! How can I assist you today?", "hi again",
@@ -58,8 +63,9 @@ def test_without_current_node_the_last_children_are_followed(data_dir: Path) -> 
     assert len(texts) == 6
 
 
-def test_export_with_browser_tool_calls(data_dir: Path) -> None:
-    data = load(data_dir, "librechat_chatgpt_export.json")
+@pytest.mark.samples
+def test_export_with_browser_tool_calls(sample_data: Path) -> None:
+    data = load(sample_data, "librechat_chatgpt_export.json")
     infos = chatgpt.list_conversations(data)
     assert [(i.index, i.title, i.message_count) for i in infos] == [
         (0, "Conversation 1. Web Search", 15),
@@ -77,14 +83,16 @@ def test_export_with_browser_tool_calls(data_dir: Path) -> None:
     )
 
 
-def test_code_blocks_in_answers_survive(data_dir: Path) -> None:
-    t = chatgpt.parse_conversation(load(data_dir, "librechat_chatgpt_export.json")[1])
+@pytest.mark.samples
+def test_code_blocks_in_answers_survive(sample_data: Path) -> None:
+    t = chatgpt.parse_conversation(load(sample_data, "librechat_chatgpt_export.json")[1])
     assert [x.role for x in t.turns] == ["user", "assistant", "user", "assistant"]
     assert "```csharp\nusing System;" in t.turns[3].text
 
 
-def test_single_object_with_thoughts_tools_and_images(data_dir: Path) -> None:
-    data = load(data_dir, "polylogue_native_conversation_v1.json")
+@pytest.mark.samples
+def test_single_object_with_thoughts_tools_and_images(sample_data: Path) -> None:
+    data = load(sample_data, "polylogue_native_conversation_v1.json")
     assert chatgpt.conversations(data) == [data]
     t = chatgpt.parse_conversation(data)
     assert t.title == "Privacy-safe ChatGPT native fixture"
@@ -103,8 +111,9 @@ def test_single_object_with_thoughts_tools_and_images(data_dir: Path) -> None:
         assert absent not in everything
 
 
-def test_minimal_export_without_optional_fields(data_dir: Path) -> None:
-    data = load(data_dir, "ai_chat_md_export_minimal.json")
+@pytest.mark.samples
+def test_minimal_export_without_optional_fields(sample_data: Path) -> None:
+    data = load(sample_data, "ai_chat_md_export_minimal.json")
     infos = chatgpt.list_conversations(data)
     assert [i.title for i in infos] == ["Code Help", "Math Question"]  # newest first
     assert infos[0].update_time == 1737000180

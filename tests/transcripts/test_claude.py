@@ -5,18 +5,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.transcripts.conftest import read_sample
+import pytest
+
+from tests.conftest import read_sample
 from transcripts import claude
 
 DIR = "exports/claude/"
 
 
-def load(data_dir: Path, name: str) -> Any:
-    return json.loads(read_sample(data_dir, DIR + name))
+def load(sample_data: Path, name: str) -> Any:
+    return json.loads(read_sample(sample_data, DIR + name))
 
 
-def test_bulk_export_is_sorted_by_time_human_first(data_dir: Path) -> None:
-    data = load(data_dir, "claude_to_sqlite_artifacts.json")
+@pytest.mark.samples
+def test_bulk_export_is_sorted_by_time_human_first(sample_data: Path) -> None:
+    data = load(sample_data, "claude_to_sqlite_artifacts.json")
     assert [i.title for i in claude.list_conversations(data)] == ["LLM Pricing Calculator"]
     t = claude.parse_conversation(data[0])
     assert t.counts() == {"user": 10, "assistant": 10}
@@ -31,8 +34,9 @@ def test_bulk_export_is_sorted_by_time_human_first(data_dir: Path) -> None:
     assert "<antArtifact" in t.turns[1].text
 
 
-def test_single_object_with_content_blocks(data_dir: Path) -> None:
-    data = load(data_dir, "claude_chat_viewer_bakery_chat.json")
+@pytest.mark.samples
+def test_single_object_with_content_blocks(sample_data: Path) -> None:
+    data = load(sample_data, "claude_chat_viewer_bakery_chat.json")
     assert claude.conversations(data) == [data]
     t = claude.parse_conversation(data)
     assert t.title == "Interactive Bakery Comparison Visualization"

@@ -8,12 +8,13 @@ import pytest
 from transcripts.__main__ import main
 
 
-def test_single_and_choice(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(data_dir / "exports/claude/claude_chat_viewer_bakery_chat.json")]) == 0
+@pytest.mark.samples
+def test_single_and_choice(sample_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(sample_data / "exports/claude/claude_chat_viewer_bakery_chat.json")]) == 0
     assert capsys.readouterr().out == (
         "claude: Interactive Bakery Comparison Visualization — user 2, assistant 2\n"
     )
-    assert main([str(data_dir / "transcripts/openhands_resolver_output.jsonl")]) == 0
+    assert main([str(sample_data / "transcripts/openhands_resolver_output.jsonl")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "openhands: 2 conversations (newest first)"
     assert out[1].split() == ["#0", "8", "turns", "neubig/pr-viewer#5:", "Add", "MIT", "license"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.transcripts.conftest import read_sample
+from tests.conftest import read_sample
 from transcripts import Choice, Limits, Transcript, TranscriptError, parse_file
 from transcripts.detect import NO_MESSAGES, UNKNOWN_JSON
 
@@ -43,18 +43,20 @@ SAMPLES: dict[str, tuple[str, str | None, object]] = {
 }
 
 
-def test_every_sample_file_is_covered(data_dir: Path) -> None:
+@pytest.mark.samples
+def test_every_sample_file_is_covered(sample_data: Path) -> None:
     on_disk = {
-        str(p.relative_to(data_dir)) for p in data_dir.rglob("*")
+        str(p.relative_to(sample_data)) for p in sample_data.rglob("*")
         if p.suffix in (".json", ".jsonl") and "LICENSES" not in p.parts
     }
     assert on_disk == set(SAMPLES)
 
 
 @pytest.mark.parametrize("relative", sorted(SAMPLES))
-def test_samples_parse(data_dir: Path, relative: str) -> None:
+@pytest.mark.samples
+def test_samples_parse(sample_data: Path, relative: str) -> None:
     fmt, title, expected = SAMPLES[relative]
-    result = parse_file(Path(relative).name, read_sample(data_dir, relative))
+    result = parse_file(Path(relative).name, read_sample(sample_data, relative))
     assert result.format == fmt
     if title is None:
         assert isinstance(result, Choice)
@@ -64,8 +66,9 @@ def test_samples_parse(data_dir: Path, relative: str) -> None:
         assert (result.title, result.counts()) == (title, expected)
 
 
-def test_choose_by_title_prefix_substring_and_index(data_dir: Path) -> None:
-    data = read_sample(data_dir, "exports/chatgpt/librechat_chatgpt_export.json")
+@pytest.mark.samples
+def test_choose_by_title_prefix_substring_and_index(sample_data: Path) -> None:
+    data = read_sample(sample_data, "exports/chatgpt/librechat_chatgpt_export.json")
     by_prefix = parse_file("conversations.json", data, choose="conversation 1")
     assert isinstance(by_prefix, Transcript) and by_prefix.title == "Conversation 1. Web Search"
     by_substring = parse_file("conversations.json", data, choose="WEB SEARCH")
@@ -79,15 +82,17 @@ def test_choose_by_title_prefix_substring_and_index(data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("choose", ["nothing like it", "#7", "#x", ""])
-def test_choose_naming_nothing(data_dir: Path, choose: str) -> None:
-    data = read_sample(data_dir, "transcripts/openhands_resolver_output.jsonl")
+@pytest.mark.samples
+def test_choose_naming_nothing(sample_data: Path, choose: str) -> None:
+    data = read_sample(sample_data, "transcripts/openhands_resolver_output.jsonl")
     with pytest.raises(TranscriptError) as info:
         parse_file("output.jsonl", data, choose=choose)
     assert str(info.value) == f"No conversation called '{choose}' in that file."
 
 
-def test_choice_infos_carry_counts(data_dir: Path) -> None:
-    result = parse_file("out.jsonl", read_sample(data_dir, "transcripts/openhands_multi_swe_bench_output.jsonl"))
+@pytest.mark.samples
+def test_choice_infos_carry_counts(sample_data: Path) -> None:
+    result = parse_file("out.jsonl", read_sample(sample_data, "transcripts/openhands_multi_swe_bench_output.jsonl"))
     assert isinstance(result, Choice)
     assert [(c.index, c.message_count) for c in result.conversations] == [(2, 100), (1, 67), (0, 45)]
 
@@ -100,16 +105,18 @@ def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
     return buffer.getvalue()
 
 
-def test_zip_with_conversations_json(data_dir: Path) -> None:
-    inner = read_sample(data_dir, "exports/claude/claude_to_sqlite_artifacts.json")
+@pytest.mark.samples
+def test_zip_with_conversations_json(sample_data: Path) -> None:
+    inner = read_sample(sample_data, "exports/claude/claude_to_sqlite_artifacts.json")
     data = zip_bytes({"users.json": b"[]", "export/conversations.json": inner, "chat.html": b"<html>"})
     for name in ("claude-export.zip", "upload.bin"):  # by extension, then by magic bytes
         result = parse_file(name, data)
         assert isinstance(result, Transcript) and result.title == "LLM Pricing Calculator"
 
 
-def test_zip_with_telegram_result_json(data_dir: Path) -> None:
-    inner = read_sample(data_dir, "exports/telegram/langchain_telegram_result.json")
+@pytest.mark.samples
+def test_zip_with_telegram_result_json(sample_data: Path) -> None:
+    inner = read_sample(sample_data, "exports/telegram/langchain_telegram_result.json")
     result = parse_file("export.zip", zip_bytes({"ChatExport/result.json": inner, "ChatExport/photos/a.jpg": b"\xff"}))
     assert isinstance(result, Transcript) and result.format == "telegram"
 
@@ -200,8 +207,9 @@ def test_bad_files(name: str, data: bytes, message: str) -> None:
     assert str(info.value) == message
 
 
-def test_truncated_sample_names_line(data_dir: Path) -> None:
-    data = read_sample(data_dir, "exports/chatgpt/librechat_chatgpt_tree.json")
+@pytest.mark.samples
+def test_truncated_sample_names_line(sample_data: Path) -> None:
+    data = read_sample(sample_data, "exports/chatgpt/librechat_chatgpt_tree.json")
     with pytest.raises(TranscriptError, match=r"malformed or cut off \(line \d+, column \d+\)\.$"):
         parse_file("conversations.json", data[: len(data) // 2])
 
@@ -222,16 +230,18 @@ def test_json_looking_text_with_txt_extension_stays_text() -> None:
     assert isinstance(result, Transcript) and result.format == "text"
 
 
-def test_unknown_extension_sniffs_json(data_dir: Path) -> None:
-    data = read_sample(data_dir, "exports/telegram/langchain_telegram_result.json")
+@pytest.mark.samples
+def test_unknown_extension_sniffs_json(sample_data: Path) -> None:
+    data = read_sample(sample_data, "exports/telegram/langchain_telegram_result.json")
     result = parse_file("result", data)
     assert isinstance(result, Transcript) and result.format == "telegram"
     broken = parse_file("clip", b"[not json]\nUser: hi")
     assert isinstance(broken, Transcript) and broken.format == "pasted"
 
 
-def test_jsonl_saved_as_json(data_dir: Path) -> None:
-    data = read_sample(data_dir, "transcripts/openhands_resolver_output.jsonl")
+@pytest.mark.samples
+def test_jsonl_saved_as_json(sample_data: Path) -> None:
+    data = read_sample(sample_data, "transcripts/openhands_resolver_output.jsonl")
     assert isinstance(parse_file("output.json", data), Choice)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.transcripts.conftest import read_sample
+from tests.conftest import read_sample
 from tests.transcripts.test_detect import SAMPLES
 from transcripts import Choice, Limits, Transcript, TranscriptError, parse_file
 
@@ -39,8 +39,9 @@ def check(name: str, data: bytes, choose: str | None = None) -> None:
 
 
 @pytest.mark.parametrize("relative", sorted(SAMPLES))
-def test_truncated_samples(data_dir: Path, relative: str) -> None:
-    data = read_sample(data_dir, relative)
+@pytest.mark.samples
+def test_truncated_samples(sample_data: Path, relative: str) -> None:
+    data = read_sample(sample_data, relative)
     name = Path(relative).name
     for cut in range(1, 11):
         check(name, data[: len(data) * cut // 11])
@@ -48,9 +49,10 @@ def test_truncated_samples(data_dir: Path, relative: str) -> None:
 
 
 @pytest.mark.parametrize("relative", sorted(SAMPLES))
-def test_structurally_mutated_samples(data_dir: Path, relative: str) -> None:
+@pytest.mark.samples
+def test_structurally_mutated_samples(sample_data: Path, relative: str) -> None:
     """Replace random subtrees of the real JSON with values of the wrong type."""
-    text = read_sample(data_dir, relative).decode("utf-8")
+    text = read_sample(sample_data, relative).decode("utf-8")
     lines = relative.endswith(".jsonl")
     original = [json.loads(line) for line in text.splitlines() if line.strip()] if lines else json.loads(text)
     rng = random.Random(relative)
@@ -93,10 +95,11 @@ def test_random_bytes() -> None:
         check(names[index % len(names)], data)
 
 
-def test_random_zips_of_samples(data_dir: Path) -> None:
+@pytest.mark.samples
+def test_random_zips_of_samples(sample_data: Path) -> None:
     """Export zips holding real samples, then corrupted at random offsets."""
     rng = random.Random(7)
-    inner = read_sample(data_dir, "exports/chatgpt/librechat_chatgpt_export.json")
+    inner = read_sample(sample_data, "exports/chatgpt/librechat_chatgpt_export.json")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("conversations.json", inner)

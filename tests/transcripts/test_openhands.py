@@ -5,20 +5,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.transcripts.conftest import read_sample
+import pytest
+
+from tests.conftest import read_sample
 from transcripts import openhands
 from transcripts.jsonload import load_json_lines
 
 DIR = "transcripts/"
 
 
-def load(data_dir: Path, name: str) -> Any:
-    text = read_sample(data_dir, DIR + name).decode("utf-8")
+def load(sample_data: Path, name: str) -> Any:
+    text = read_sample(sample_data, DIR + name).decode("utf-8")
     return load_json_lines(text) if name.endswith(".jsonl") else json.loads(text)
 
 
-def test_gui_event_array(data_dir: Path) -> None:
-    data = load(data_dir, "openhands_traj_basic_gui_mode.json")
+@pytest.mark.samples
+def test_gui_event_array(sample_data: Path) -> None:
+    data = load(sample_data, "openhands_traj_basic_gui_mode.json")
     assert openhands.conversations(data) == [data]
     t = openhands.parse_conversation(data)
     assert t.title == ""
@@ -39,15 +42,17 @@ def test_gui_event_array(data_dir: Path) -> None:
     assert t.turns[9].text.startswith("I've created a complete Vue.js todo application")
 
 
-def test_long_observations_are_truncated(data_dir: Path) -> None:
-    t = openhands.parse_conversation(load(data_dir, "openhands_traj_basic_gui_mode.json"))
+@pytest.mark.samples
+def test_long_observations_are_truncated(sample_data: Path) -> None:
+    t = openhands.parse_conversation(load(sample_data, "openhands_traj_basic_gui_mode.json"))
     diff = t.turns[4].text
     assert diff.startswith("--- /workspace/todo-app/index.html")
     assert diff.count("\n") == 40 and diff.endswith("more lines)")
 
 
-def test_multi_swe_bench_runs(data_dir: Path) -> None:
-    data = load(data_dir, "openhands_multi_swe_bench_output.jsonl")
+@pytest.mark.samples
+def test_multi_swe_bench_runs(sample_data: Path) -> None:
+    data = load(sample_data, "openhands_multi_swe_bench_output.jsonl")
     infos = openhands.list_conversations(data)
     assert [i.index for i in infos] == [2, 1, 0]  # latest run first
     assert infos[2].title == (
@@ -69,8 +74,9 @@ def test_multi_swe_bench_runs(data_dir: Path) -> None:
     assert any(x.author == "error" for x in runs[1].turns)
 
 
-def test_resolver_old_schema(data_dir: Path) -> None:
-    data = load(data_dir, "openhands_resolver_output.jsonl")
+@pytest.mark.samples
+def test_resolver_old_schema(sample_data: Path) -> None:
+    data = load(sample_data, "openhands_resolver_output.jsonl")
     runs = [openhands.parse_conversation(run) for run in openhands.conversations(data)]
     assert [r.title for r in runs] == [
         "neubig/pr-viewer#5: Add MIT license",

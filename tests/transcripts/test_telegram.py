@@ -5,18 +5,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.transcripts.conftest import read_sample
+import pytest
+
+from tests.conftest import read_sample
 from transcripts import telegram_export as tg
 
 DIR = "exports/telegram/"
 
 
-def load(data_dir: Path, name: str) -> Any:
-    return json.loads(read_sample(data_dir, DIR + name))
+def load(sample_data: Path, name: str) -> Any:
+    return json.loads(read_sample(sample_data, DIR + name))
 
 
-def test_old_format_channel(data_dir: Path) -> None:
-    data = load(data_dir, "tg2md_result.json")
+@pytest.mark.samples
+def test_old_format_channel(sample_data: Path) -> None:
+    data = load(sample_data, "tg2md_result.json")
     t = tg.parse_conversation(data)
     assert t.title == "test"
     assert t.counts() == {"user": 18}  # 19 messages minus the service one
@@ -34,8 +37,9 @@ def test_old_format_channel(data_dir: Path) -> None:
     assert not any("create_channel" in x for x in texts)
 
 
-def test_current_format_private_chat(data_dir: Path) -> None:
-    data = load(data_dir, "langchain_telegram_result.json")
+@pytest.mark.samples
+def test_current_format_private_chat(sample_data: Path) -> None:
+    data = load(sample_data, "langchain_telegram_result.json")
     t = tg.parse_conversation(data)
     assert t.title == "Jimmeny"
     assert [(x.author, x.text) for x in t.turns] == [
