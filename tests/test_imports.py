@@ -106,6 +106,66 @@ async def test_agent_trajectory(baton: Harness, sample_data: Path, db_path: Path
     assert {t[2] for t in stored_turns(db_path)} == {"file"}
 
 
+SMALL = Path(__file__).parent / "data" / "samples"
+
+
+async def test_small_multi_conversation_export_offers_buttons_and_imports_the_pick(baton: Harness,
+                                                                                    db_path: Path) -> None:
+    """The button flow on a tiny invented export, so it runs without the real samples."""
+    await open_session(baton)
+    data = (SMALL / "chatgpt_two_conversations.json").read_bytes()
+    calls = await baton.send_document("conversations.json", data)
+    [question] = [c for c in calls if c.method == "sendMessage"]
+    assert "holds 2 conversations" in question.text
+    buttons = [b for row in question.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["text"] for b in buttons] == ["Deploy plan (4)", "Checkout bug (2)"]
+    assert stored_turns(db_path) == []
+    [reply] = texts(await baton.press(buttons[1]["callback_data"]))
+    assert reply == "Imported 2 turns (1 user, 1 assistant) from 'Checkout bug'."
+    assert stored_turns(db_path) == [
+        ("user", "You", "file", "The cart total is off by a cent."),
+        ("assistant", "ChatGPT", "file", "Use Decimal in app/cart.py, not float."),
+    ]
+    [again] = texts(await baton.press(buttons[1]["callback_data"]))
+    assert "already in this session" in again
+    [other] = texts(await baton.press(buttons[0]["callback_data"]))
+    assert other == "Imported 4 turns (2 user, 2 assistant) from 'Deploy plan'."
+    assert len(stored_turns(db_path)) == 6
+
+
+async def test_small_export_in_a_zip_named_by_caption_or_not(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("conversations.json", (SMALL / "chatgpt_two_conversations.json").read_bytes())
+    [question] = texts(await baton.send_document("export.zip", buffer.getvalue(), caption="nope"))
+    assert "No conversation called" in question and "holds 2 conversations" in question
+    [reply] = texts(await baton.send_document("export.zip", buffer.getvalue(), caption="deploy plan"))
+    assert reply == "Imported 4 turns (2 user, 2 assistant) from 'Deploy plan'."
+    assert len(stored_turns(db_path)) == 4
+
+
+@pytest.mark.parametrize("name, reply", [
+    ("claude_conversations.json", "Imported 4 turns (2 user, 2 assistant) from 'Invoice layout'."),
+    ("telegram_result.json", "Imported 2 turns (2 user) from 'Release chat'."),
+])
+async def test_small_single_conversation_exports(baton: Harness, db_path: Path, name: str,
+                                                 reply: str) -> None:
+    await open_session(baton)
+    assert texts(await baton.send_document(name, (SMALL / name).read_bytes())) == [reply]
+    assert {t[2] for t in stored_turns(db_path)} == {"file"}
+
+
+async def test_small_agent_runs_offer_a_choice(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    calls = await baton.send_document("output.jsonl", (SMALL / "openhands_runs.jsonl").read_bytes())
+    [question] = [c for c in calls if c.method == "sendMessage"]
+    buttons = [b for row in question.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(buttons) == 2 and buttons[0]["text"].startswith("acme__tool-2")
+    [reply] = texts(await baton.press(buttons[0]["callback_data"]))
+    assert reply.startswith("Imported 4 turns (") and "acme__tool-2" in reply
+
+
 async def test_file_without_session_stores_nothing(baton: Harness, db_path: Path) -> None:
     await baton.send("/newproject Shop")
     [nudge] = texts(await baton.send_document("chat.txt", b"User: hi"))

@@ -63,6 +63,21 @@ def test_multi_conversation_export_picks_newest_or_named(sample_data: Path, tmp_
     assert capsys.readouterr().out.startswith("# Math Question — handoff after session 1")
 
 
+def test_small_multi_conversation_export_picks_newest_or_named(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The same on a tiny invented export, so it runs without the real samples."""
+    raw = (Path(__file__).parent / "data" / "samples" / "chatgpt_two_conversations.json").read_bytes()
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("conversations.json", raw)
+    assert main(["handoff", str(archive)]) == 0
+    captured = capsys.readouterr()
+    assert "holds 2 conversations; used the newest" in captured.err
+    assert captured.out.startswith("# Deploy plan — handoff after session 1")
+    assert main(["handoff", str(archive), "--conversation", "checkout bug"]) == 0
+    assert capsys.readouterr().out.startswith("# Checkout bug — handoff after session 1")
+
+
 @pytest.mark.parametrize("content, fragment", [
     (b"\x00\x01\x02binary" * 100, "binary"),
     (b'{"not": "an export"}', "not a ChatGPT"),
