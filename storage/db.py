@@ -106,15 +106,19 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
-                await self.conn.execute("COMMIT")
+        async with self._write_lock, self._begun() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _begun(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN ... COMMIT, or ROLLBACK on any error; the caller holds the write lock."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        await self.conn.execute("COMMIT")
 
     @asynccontextmanager
     async def erasing(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -126,13 +130,8 @@ class Database:
             before = int(next(iter(rows))[0])  # builds differ in their default: restore it
             await self.conn.execute("PRAGMA secure_delete = ON")
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self.conn
-                except BaseException:
-                    await self.conn.execute("ROLLBACK")
-                    raise
-                await self.conn.execute("COMMIT")
+                async with self._begun() as conn:
+                    yield conn
                 await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 await self.conn.execute(f"PRAGMA secure_delete = {before}")
