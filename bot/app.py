@@ -25,8 +25,15 @@ from telegram.request import BaseRequest
 from bot.access import make_gate
 from bot.config import Config, LLMConfig
 from bot.errors import Reach, on_error
-from handlers import capture, chat_events, imports, projects, sessions, stats
-from handlers import data as data_handlers
+from handlers import (
+    capture,
+    chat_events,
+    data_commands,
+    file_imports,
+    project_commands,
+    session_commands,
+    stats_command,
+)
 from handlers import help as help_handlers
 from handlers.context import BatonApp, BotData
 from handlers.paste import flush_everything, restore_fragments
@@ -46,39 +53,40 @@ def _wire(app: BatonApp, config: Config) -> None:
     # Captured messages are most updates: their handlers come first and use cheap filters
     # (a message with text or a caption is never a service message).
     message = filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(message & filters.Document.ALL, imports.hold_document),
+    app.add_handler(MessageHandler(message & filters.Document.ALL, file_imports.hold_document),
                     group=-1)
-    app.add_handler(MessageHandler(message & filters.Document.ALL, imports.import_document,
+    app.add_handler(MessageHandler(message & filters.Document.ALL, file_imports.import_document,
                                    block=False))
     app.add_handler(MessageHandler(message & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
                                    capture.capture_message))
     commands: list[tuple[str, Any, bool]] = [
         ("start", help_handlers.start, True),
         ("help", help_handlers.help_command, True),
-        ("newproject", projects.new_project, True),
-        ("projects", projects.list_projects, True),
-        ("use", projects.use_project, True),
-        ("startsession", sessions.start_session, True),
+        ("newproject", project_commands.new_project, True),
+        ("projects", project_commands.list_projects, True),
+        ("use", project_commands.use_project, True),
+        ("startsession", session_commands.start_session, True),
         ("note", capture.note, True),
         # Building a handoff can take a while: don't hold up other chats' updates.
-        ("complete", sessions.complete, False),
-        ("handoff", sessions.handoff, False),
-        ("stats", stats.stats, True),
-        ("sessions", data_handlers.list_sessions, True),
-        ("rename", data_handlers.rename, True),
-        ("cancel", data_handlers.cancel, True),
-        ("forget", data_handlers.forget, True),
-        ("deleteproject", data_handlers.delete_project, True),
+        ("complete", session_commands.complete, False),
+        ("handoff", session_commands.handoff, False),
+        ("stats", stats_command.stats, True),
+        ("sessions", data_commands.list_sessions, True),
+        ("rename", data_commands.rename, True),
+        ("cancel", data_commands.cancel, True),
+        ("forget", data_commands.forget, True),
+        ("deleteproject", data_commands.delete_project, True),
         # Zipping a big chat takes a moment: don't hold up other chats' updates.
-        ("export", data_handlers.export, False),
+        ("export", data_commands.export, False),
     ]
     for name, callback, block in commands:
         app.add_handler(CommandHandler(name, callback, block=block))
-    app.add_handler(CallbackQueryHandler(projects.switch_button, pattern=f"^{projects.SWITCH_PREFIX}"))
-    app.add_handler(CallbackQueryHandler(imports.pick_conversation, pattern=f"^{imports.PICK_PREFIX}",
-                                         block=False))
-    app.add_handler(CallbackQueryHandler(data_handlers.confirm_button,
-                                         pattern=f"^{data_handlers.CONFIRM_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(project_commands.switch_button,
+                                         pattern=f"^{project_commands.SWITCH_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(file_imports.pick_conversation,
+                                         pattern=f"^{file_imports.PICK_PREFIX}", block=False))
+    app.add_handler(CallbackQueryHandler(data_commands.confirm_button,
+                                         pattern=f"^{data_commands.CONFIRM_PREFIX}"))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
     app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))
@@ -116,7 +124,7 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.llm_client, said = _llm_client(config.llm, environment)
         data.llm_settings = LLMSettings.from_config(config.llm)
         log.info(said)
-        resumed = await imports.resume_held(app)
+        resumed = await file_imports.resume_held(app)
         if resumed:
             log.info("importing again %d files the previous run did not finish", resumed)
         restored = await restore_fragments(app)

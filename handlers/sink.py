@@ -80,7 +80,7 @@ async def _nudge(bot: Bot, chat_data: dict[Any, Any], chat_id: int, thread_id: i
                   "Start one with /startsession, then send it again.")
 
 
-async def open_session(context: Context, chat_id: int,
+async def find_open_session(context: Context, chat_id: int,
                        thread_id: int | None) -> tuple[Project, Session] | None:
     """The chat's open session, or None after telling the user what to do."""
     assert context.chat_data is not None
@@ -126,7 +126,7 @@ async def flush_acks(app: Application[Any, Any, Any, Any, BotData, Any]) -> None
 async def store_turns(context: Context, chat_id: int, thread_id: int | None,
                       turns: Sequence[NewTurn]) -> None:
     """Hand turns to the writer; they are acknowledged once committed."""
-    target = await open_session(context, chat_id, thread_id)
+    target = await find_open_session(context, chat_id, thread_id)
     if target is None or not turns:
         return
     project, session = target

@@ -11,7 +11,7 @@ from handoff.sizes import DEFAULT_BUDGET_WORDS, words_for_share
 from handoff.types import Handoff, ProjectIn, SessionIn
 from llm.client import ChatClient
 from llm.writer import Generation, LLMSettings, write_handoff
-from service.turns import turn_in
+from service.turn_mapping import turn_in
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Limits, Transcript, TranscriptError, in_time_order
 

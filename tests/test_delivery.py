@@ -144,7 +144,7 @@ async def test_when_even_the_message_fails_one_line_is_logged(
     with caplog.at_level(logging.INFO):
         calls = await baton.send("/complete")
     assert [c.status for c in messages(calls)] == [500]
-    ours = [r for r in caplog.records if r.name == "handlers.sessions"]
+    ours = [r for r in caplog.records if r.name == "handlers.session_commands"]
     assert len(ours) == 1 and "handoff is stored" in ours[0].getMessage()
     assert all(r.exc_info is None for r in caplog.records if r.name.startswith(("handlers", "bot")))
     [doc] = documents(await baton.send("/handoff 1"))  # still there, and the bot still runs

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import handlers.data
+import handlers.data_commands
 from bot.cli import main
 from service.export import write_export
 from storage.db import Database
@@ -113,7 +113,7 @@ async def test_export_of_an_empty_chat(baton: Harness) -> None:
 async def test_export_over_the_upload_limit_points_to_the_cli(baton: Harness,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     await fill(baton)
-    monkeypatch.setattr(handlers.data, "UPLOAD_LIMIT_BYTES", 100)
+    monkeypatch.setattr(handlers.data_commands, "UPLOAD_LIMIT_BYTES", 100)
     calls = await baton.send("/export")
     [reply] = texts(calls)
     assert "more than the 50 MB a bot may send" in reply

@@ -18,7 +18,7 @@ import pytest
 from telegram.request import RequestData
 
 from bot.config import ImportConfig
-from handlers.imports import CLOSED, EXPIRED
+from handlers.file_imports import CLOSED, EXPIRED
 from storage.db import Database, migration_scripts, split_statements
 from storage.imports import SessionClosed, import_turns
 from storage.models import NewTurn

@@ -1,11 +1,11 @@
-"""service.turns.turn_in is the one narrowing of stored and parsed turns to TurnIn."""
+"""service.turn_mapping.turn_in is the one narrowing of stored and parsed turns to TurnIn."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
 
-from service.turns import ROLES, SOURCES, turn_in
+from service.turn_mapping import ROLES, SOURCES, turn_in
 
 
 def test_known_roles_and_sources_are_kept_as_they_are() -> None:

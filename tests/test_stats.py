@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.stats import ago, format_stats
+from handlers.stats_command import ago, format_stats
 from storage.stats import ProjectStats
 from tests.harness import Harness, texts, user_json
 

@@ -12,7 +12,7 @@ import pytest
 
 import service.offline as offline
 from handoff.types import SessionIn
-from service.handoffs import load_session
+from service.handoff_making import load_session
 from storage.db import Database, migration_scripts, split_statements
 from storage.imports import import_turns
 from storage.models import NewTurn, Session

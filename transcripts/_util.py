@@ -91,7 +91,7 @@ def utc_from_iso(value: Any) -> datetime | None:
         return None
 
 
-def one_line(text: str, limit: int = 200) -> str:
+def short_line(text: str, limit: int = 200) -> str:
     """Collapse whitespace and cut to `limit` chars: tool chatter stays short."""
     flat = _WS.sub(" ", text).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._util import as_dict, as_list, as_number, as_str, newest_first, one_line, utc_from_epoch
+from ._util import as_dict, as_list, as_number, as_str, newest_first, short_line, utc_from_epoch
 from .model import ConversationInfo, ParsedTurn, Transcript
 
 FORMAT = "chatgpt"
@@ -98,10 +98,10 @@ def _turn(message: dict[str, Any]) -> ParsedTurn | None:
     at = utc_from_epoch(message.get("create_time"))  # Unix seconds, may be null
     recipient = as_str(message.get("recipient")) or "all"
     if role == "assistant" and recipient != "all":
-        return ParsedTurn("tool", recipient, "Called with: " + one_line(text), at) if text else None
+        return ParsedTurn("tool", recipient, "Called with: " + short_line(text), at) if text else None
     if role == "tool":
         name = as_str(author.get("name")) or "tool"
-        return ParsedTurn("tool", name, one_line(text), at) if text else None
+        return ParsedTurn("tool", name, short_line(text), at) if text else None
     if role == "user":
         text = "\n".join(filter(None, [text, _attachments(metadata)]))
         return ParsedTurn("user", "You", text, at) if text else None

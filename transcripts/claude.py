@@ -19,7 +19,7 @@ from ._util import (
     as_str,
     iso_timestamp,
     newest_first,
-    one_line,
+    short_line,
     utc_from_iso,
 )
 from .model import ConversationInfo, ParsedTurn, Transcript
@@ -117,12 +117,12 @@ def _turns(message: dict[str, Any]) -> list[ParsedTurn]:
         elif kind == "tool_use":
             flush()
             name = as_str(block.get("name")) or "tool"
-            turns.append(ParsedTurn("tool", name, "Called with: " + one_line(_compact(block.get("input"))),
+            turns.append(ParsedTurn("tool", name, "Called with: " + short_line(_compact(block.get("input"))),
                                     at))
         elif kind == "tool_result":
             flush()
             name = as_str(block.get("name")) or "tool"
-            result = one_line(_result_text(block.get("content")))
+            result = short_line(_result_text(block.get("content")))
             turns.append(ParsedTurn("tool", name, result or "(no output)", at))
         # "thinking" and unknown blocks are private reasoning or UI state: skipped.
     text_parts.extend(_attachments(message))

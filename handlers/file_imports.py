@@ -16,7 +16,7 @@ from handlers.common import parse_number
 from handlers.context import BatonApp, Context
 from handlers.paste import store_pending
 from handlers.replies import esc, reply
-from handlers.sink import forget_target, open_session
+from handlers.sink import find_open_session, forget_target
 from storage import held_updates
 from storage.imports import SessionClosed, import_turns
 from storage.models import NewTurn, Session
@@ -169,7 +169,7 @@ async def _import_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and context.chat_data is not None
     await store_pending(context, message.chat_id)  # what came before the file is stored first
-    target = await open_session(context, message.chat_id, message.message_thread_id)
+    target = await find_open_session(context, message.chat_id, message.message_thread_id)
     if target is None:
         return
     document: Document = message.document
@@ -251,7 +251,7 @@ async def pick_conversation(update: Update, context: Context) -> None:
     file_id, name, _offered = entry
     chat = update.effective_chat
     assert chat is not None  # chat_data exists, so the button's message has a chat
-    target = await open_session(context, chat.id, None)
+    target = await find_open_session(context, chat.id, None)
     if target is None:
         return
     try:

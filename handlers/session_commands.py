@@ -20,7 +20,7 @@ from handlers.common import (
 from handlers.context import Context
 from handlers.replies import esc, reply, send_document, slug
 from handlers.sink import forget_target
-from service.handoffs import make_handoff, recent_final
+from service.handoff_making import make_handoff, recent_final
 from storage import handoffs as handoff_store
 from storage import sessions as session_store
 from storage.models import Project, Session, StoredHandoff

@@ -8,7 +8,7 @@ from handoff.types import Handoff, ProjectIn, SessionIn
 from llm.client import ChatClient
 from llm.tokens import estimate_tokens
 from llm.writer import Generation, LLMSettings, Progress, write_handoff
-from service.turns import turn_in
+from service.turn_mapping import turn_in
 from storage import generations as generation_store
 from storage import handoffs as handoff_store
 from storage import sessions as session_store
