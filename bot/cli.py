@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, load_config
 
@@ -49,6 +49,10 @@ def run_bot(config_path: str) -> int:
         asyncio.run(serve(app))
     except InvalidToken:
         return _fail("Telegram rejected the bot token; check it with @BotFather.")
+    except NetworkError as exc:  # at start-up only: later outages are retried quietly
+        where = config.telegram.base_url or "api.telegram.org"
+        return _fail(f"cannot reach Telegram at {where} ({exc}); check the network, then "
+                     "start again.")
     except (sqlite3.Error, OSError) as exc:
         return _fail(f"cannot use the database at {config.storage.path}: {exc}.")
     return 0

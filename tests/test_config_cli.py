@@ -73,6 +73,17 @@ def test_cli_exits_2_without_traceback(tmp_path: Path, content: str) -> None:
     assert result.stderr.startswith("baton: ") and result.stderr.count("\n") == 1
 
 
+def test_cli_says_when_telegram_cannot_be_reached_at_start(tmp_path: Path) -> None:
+    config = write(tmp_path, '[telegram]\ntoken = "123456:not-a-real-token"\n'
+                             'base_url = "http://127.0.0.1:9/bot"\n'  # nothing listens there
+                             f'[storage]\npath = "{tmp_path / "b.db"}"\n')
+    result = run_cli("--config", str(config))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "not-a-real-token" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        "baton: cannot reach Telegram at http://127.0.0.1:9/bot (")
+
+
 def test_cli_missing_config_file(tmp_path: Path) -> None:
     result = run_cli("--config", str(tmp_path / "absent.toml"))
     assert result.returncode == 2
