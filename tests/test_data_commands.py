@@ -11,7 +11,7 @@ from storage.db import Database, migration_scripts, split_statements
 from tests.fake_bot_api import Call
 from tests.harness import FRIEND_ID, GROUP_CHAT, OWNER_ID, Harness, open_session, stored_turns, texts
 
-MARKER = "sk-live-ZQX7-marker-9f3e1c"  # a secret forwarded by mistake
+MARKER = "TEST-ONLY-forgotten-secret-9f3e1c"  # stands for a secret forwarded by mistake
 
 
 def forwarded() -> dict[str, Any]:
