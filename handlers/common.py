@@ -6,6 +6,7 @@ import re
 from telegram import Update, User
 
 from handlers.context import Context
+from handlers.replies import esc, reply
 from storage import projects as project_store
 from storage import sessions as session_store
 from storage.models import Project, Session
@@ -57,3 +58,11 @@ async def active_project(update: Update, context: Context) -> Project | None:
 async def active_project_and_session(update: Update,
                                      context: Context) -> tuple[Project | None, Session | None]:
     return await session_store.chat_target(context.bot_data.database, chat_id(update))
+
+
+async def project_named(update: Update, context: Context, name: str) -> Project | None:
+    """The chat's project called `name`, or None after saying there is none."""
+    project = await project_store.find_project(context.bot_data.database, chat_id(update), name)
+    if project is None:
+        await reply(update, f"No project called <b>{esc(name)}</b> in this chat; /projects lists them.")
+    return project

@@ -26,6 +26,7 @@ from handlers.common import (
     chat_id,
     command_args,
     parse_number,
+    project_named,
     user_id,
 )
 from handlers.context import Context
@@ -181,9 +182,8 @@ async def delete_project(update: Update, context: Context) -> None:
                             "/projects lists them.")
         return
     db = context.bot_data.database
-    project = await project_store.find_project(db, chat_id(update), name)
+    project = await project_named(update, context, name)
     if project is None:
-        await reply(update, f"No project called <b>{esc(name)}</b> in this chat; /projects lists them.")
         return
     if not await may_manage(update, context, project):
         await reply(update, GROUPS_ONLY_ADMINS)

@@ -5,7 +5,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from handlers.chat_events import EXPIRED
-from handlers.common import chat_id, command_args, parse_number, user_id
+from handlers.common import chat_id, command_args, parse_number, project_named, user_id
 from handlers.context import Context
 from handlers.replies import MAX_TEXT, esc, reply
 from handlers.sink import forget_target
@@ -82,12 +82,10 @@ async def use_project(update: Update, context: Context) -> None:
         await reply(update, f"No project has a name that long (at most {MAX_NAME_CHARS} "
                             "characters); /projects lists them.")
         return
-    db = context.bot_data.database
-    project = await project_store.find_project(db, chat_id(update), name)
+    project = await project_named(update, context, name)
     if project is None:
-        await reply(update, f"No project called <b>{esc(name)}</b> in this chat; /projects lists them.")
         return
-    await project_store.set_active(db, chat_id(update), project.id)
+    await project_store.set_active(context.bot_data.database, chat_id(update), project.id)
     forget_target(context.chat_data)
     await reply(update, f"<b>{esc(project.name)}</b> is now the active project.")
 
