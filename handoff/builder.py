@@ -50,6 +50,7 @@ from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 GENERATOR = "extractive"
 LATEST_SHARE = 0.35  # of the budget: the end of the session, nearly verbatim
 REQUEST_SHARE = 0.2  # the person's own messages, newest first
+COMMIT_SHARE = 0.1  # commits made, newest first
 INDEX_SHARE = 0.35  # the artifact index
 LAST_REQUEST_CHARS = 600
 REQUEST_CHARS = 240
@@ -78,6 +79,7 @@ class _Parts:
     latest: list[tuple[str, str]]  # (role, text) in time order
     requests: list[str]  # the person's own messages, newest first
     constraints: list[str]  # those of them that set a rule
+    commits: list[str]  # commits made, newest first: finished work in one line each
     state: str
 
 
@@ -117,7 +119,7 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     for _ in range(FIT_ROUNDS):
         room = int(budget * scale)
         parts = _fixed_parts(project, session, turns, prev, who, room)
-        shown = "\n".join([parts.request, *parts.requests, *parts.constraints,
+        shown = "\n".join([parts.request, *parts.requests, *parts.constraints, *parts.commits,
                            *(t for _, t in parts.latest)])
         artifacts = index.pick(int(room * INDEX_SHARE), shown)
         if selector is None:
@@ -217,7 +219,25 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
             goal.append(truncate_words(first, PROMPT_ITEM_WORDS))
     if session.objectives.strip():
         goal.append(f"Session {session.number}: {one_line(session.objectives)}")
-    return _Parts(goal, request, latest, requests, constraints, _state(turns))
+    return _Parts(goal, request, latest, requests, constraints,
+                  _commits(turns, int(budget * COMMIT_SHARE), latest_from), _state(turns))
+
+
+def _commits(turns: list[TurnIn], room: int, shown_from: int) -> list[str]:
+    """The commits made before the latest exchange, newest first, within ``room``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for pos in range(min(shown_from, len(turns)) - 1, -1, -1):
+        for u in units_of(pos, turns[pos]):
+            key = u.text.split()[1] if u.commit else ""
+            if not key or key in seen:
+                continue
+            if len(u.text) + 3 > room:
+                return out
+            seen.add(key)
+            out.append(u.text)
+            room -= len(u.text) + 3
+    return out
 
 
 def _opening(text: str) -> str:
@@ -280,7 +300,8 @@ def _file(chosen: list[Unit], turns: int) -> dict[str, list[str]]:
 
 
 def _fixed_size(parts: _Parts, artifacts: list[Artifact], rows: list[LogRow]) -> int:
-    text = "\n".join([*parts.goal, parts.request, *parts.requests, *parts.constraints, parts.state,
+    text = "\n".join([*parts.goal, parts.request, *parts.requests, *parts.constraints,
+                      *parts.commits, parts.state,
                       *(t for _, t in parts.latest), *format_artifacts(artifacts),
                       render_session_log(rows)])
     return len(text) + FRAME_CHARS
@@ -318,6 +339,8 @@ def _document(title: str, project: ProjectIn, who: str, parts: _Parts,
             body = render_bullets(parts.goal[1:])
         elif name == REQUESTS:
             body = render_bullets(parts.requests + sections.get(REQUESTS, []))
+        elif name == DONE:
+            body = render_bullets(parts.commits + sections.get(DONE, []))
         elif name == CONSTRAINTS:
             body = render_bullets(parts.constraints + sections.get(CONSTRAINTS, []))
         elif name == ARTIFACTS:

@@ -19,6 +19,7 @@ MIN_PROSE_WORDS = 3  # "env:", "Installs dependencies" alone say nothing
 MAX_UNIT_CHARS = 300  # a longer sentence is cut: past this it is rarely one fact
 BULK_AFTER_CHARS = 1500  # a person's message beyond this is read like tool output
 TOOL_LINE_MIN_CHARS = 12  # shorter tool lines ("ok", "}") carry nothing
+COMMIT_CHARS = 100  # a commit is kept as its hash and the start of its subject
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})\s*([\w+-]*)")
 _SHELL = frozenset({"sh", "bash", "shell", "zsh", "console", "shell-session", "terminal",
@@ -31,6 +32,9 @@ _MARKUP = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)]|#{1,6}|>)\s+")
 _TECH = re.compile(r"[A-Za-z0-9_@#~$%.:/\\-]*[A-Za-z0-9_]")
 _CONTENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/\\]*[A-Za-z0-9_]")
 _SPAN = re.compile(r"`([^`\n]{2,160})`")
+# A commit made: "Commit 1a2b3c4 subject" (aider), "[main 1a2b3c4] subject" (git commit).
+_COMMIT = re.compile(r"^\s*>?\s*(?:Commit ([0-9a-f]{7,40})\b|\[[\w./-]+(?: \(root-commit\))?"
+                     r" ([0-9a-f]{7,40})\])\s*(\S.*)$")
 _HEXLIKE = re.compile(r"[0-9a-f]{7,40}")
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+s?")
 # Names of structure, not facts: a JSON field ("old_str":) or a markup tag (<issue>).
@@ -44,6 +48,7 @@ class Unit:
     text: str  # one line, at most MAX_UNIT_CHARS
     command: bool = False
     bulk: bool = False  # from a very long message: weighed like tool output
+    commit: bool = False  # a commit made: finished work, whoever printed it
     section: str = ""  # where a carried unit was filed in the previous handoff
 
 
@@ -124,7 +129,11 @@ def _line_units(pos: int, role: str, raw: str, *, fenced: bool, shell: bool, too
     """One line's units: a command, a line of tool output, or its sentences of prose."""
     line = raw.strip()
     prompt = _PROMPT.match(line)
-    if prompt and is_command(prompt.group(1)):
+    commit = _COMMIT.match(line)
+    if commit:
+        text = f"Commit {commit.group(1) or commit.group(2)} {one_line(commit.group(3))}"
+        yield Unit(pos, role, clip(text, COMMIT_CHARS), commit=True)
+    elif prompt and is_command(prompt.group(1)):
         yield Unit(pos, role, clip(one_line(prompt.group(1)), MAX_UNIT_CHARS), command=True)
     elif fenced:  # code: only commands, and tool output that is not a diff
         if shell and is_command(line):

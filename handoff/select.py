@@ -22,6 +22,7 @@ ROLE_WEIGHT = {"user": 2.0, "note": 2.0, "carried": 2.0, "assistant": 1.0, "tool
                "system": 0.3}
 BULK_WEIGHT = 0.5
 ERROR_LINE_WEIGHT = 1.0  # tool output that reports an error weighs like the assistant
+COMMIT_WEIGHT = 2.0  # a commit made is finished work, said in one line
 POOL_PER_CHAR = 0.05  # candidates kept per budget character (bounds memory by budget)
 MIN_POOL = 400
 
@@ -30,6 +31,8 @@ def unit_weight(u: Unit, turns: int) -> float:
     role = BULK_WEIGHT if u.bulk else ROLE_WEIGHT.get(u.role, 1.0)
     if u.role == "tool" and is_error(u.text):
         role = ERROR_LINE_WEIGHT
+    if u.commit:
+        role = COMMIT_WEIGHT
     return role * (1.0 + RECENCY * max(u.pos + 1, 0) / max(turns, 1))
 
 

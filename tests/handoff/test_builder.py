@@ -234,3 +234,21 @@ def test_a_chain_carries_constraints_goal_and_artifacts() -> None:
     assert h3.first_session == 1 and h3.turns_covered == 7
     assert GOAL not in s or "Session" not in s[GOAL]  # no objectives were given
     assert ARTIFACTS in s
+
+
+def test_commits_made_are_done_newest_first_even_at_a_small_budget() -> None:
+    padding = [ai(f"Reading parser_{i}.py: tokenizer_{i} feeds lexer_{i}, which calls "
+                  f"resolver_{i} and emitter_{i} for grammar rule_{i}.") for i in range(150)]
+    session = SessionIn(1, [
+        pasted_user("Add a JSON exporter to the recipe CLI."),
+        *padding[:75],
+        tool("Applied edit to export.py\nCommit 3f2a9c1 feat: add JSON exporter"),
+        *padding[75:],
+        tool("[main 8b7d6e5] fix: escape quotes in exported titles\n 1 file changed"),
+        pasted_user("Now the CSV one, please."),
+        ai("I will write export_csv next."),
+    ])
+    markdown = build_handoff(RECIPES, session, None, budget_words=300, today=TODAY).markdown
+    done = parse_items(sections(markdown)[DONE])
+    assert done[:2] == ["Commit 8b7d6e5 fix: escape quotes in exported titles",
+                        "Commit 3f2a9c1 feat: add JSON exporter"]
