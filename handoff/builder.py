@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from handoff.artifact_section import format_artifacts
@@ -66,6 +66,8 @@ FIT_SHRINK = 0.97  # each round over budget shrinks every part by the overflow, 
 PERSON_ROLES = ("user", "note")
 GOAL_MIN_WORDS = 6  # the first request that says something ("/add x.py" does not)
 GOAL_MIN_CHARS = 60  # the last request begins like the goal: it is the goal
+_BRACKETED = re.compile(r"\[[^\[\]]{3,80}\]")
+NOTICE_TAGGED_SHARE = 0.6  # of a message's lines in markup tags: a tool's notice
 _TAG = re.compile(r"</?[A-Za-z][\w-]*>")  # <uploaded_files>, <issue_description>
 _SLASH_COMMAND = re.compile(r"/[a-z][\w-]*(?:\s|$)")  # "/add x.py", not "/workspace/x"
 _MARKER_NAMES = frozenset({"you", "user", "human", "me", "i", "assistant", "ai", "chatgpt",
@@ -169,11 +171,23 @@ def _candidates(df: Counter[str], turns: list[TurnIn], prev: Previous, budget: i
 
 def in_time_order(turns: Sequence[TurnIn]) -> list[TurnIn]:
     """Turns in the conversation's own time when every turn has one, else as given
-    (arrival order); the sort is stable, so equal times keep their order."""
-    items = list(turns)
+    (arrival order); the sort is stable, so equal times keep their order. A notice a
+    tool wrote in the person's name counts as the system's."""
+    items = [replace(t, role="system") if t.role == "user" and is_notice(t.text) else t
+             for t in turns]
     if items and all(t.created_at is not None for t in items):
         items.sort(key=lambda t: t.created_at)  # type: ignore[arg-type, return-value]
     return items
+
+
+def is_notice(text: str) -> bool:
+    """Written by a tool, not typed: "[Request interrupted by user]", or fields in markup
+    tags (``<task-notification>`` and the like) with hardly a line of prose."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    if len(lines) == 1 and _BRACKETED.fullmatch(lines[0]):
+        return True
+    tagged = sum(1 for ln in lines if ln.startswith("<") and ln.endswith(">"))
+    return bool(lines) and tagged >= NOTICE_TAGGED_SHARE * len(lines)
 
 
 def person(turns: list[TurnIn]) -> str:

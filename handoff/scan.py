@@ -35,10 +35,16 @@ _SPAN = re.compile(r"`([^`\n]{2,160})`")
 # A commit made: "Commit 1a2b3c4 subject" (aider), "[main 1a2b3c4] subject" (git commit).
 _COMMIT = re.compile(r"^\s*>?\s*(?:Commit ([0-9a-f]{7,40})\b|\[[\w./-]+(?: \(root-commit\))?"
                      r" ([0-9a-f]{7,40})\])\s*(\S.*)$")
+# A line of a file as a tool shows it, numbered: "12→code" (Read), "12\tcode" (cat -n),
+# "12-code" / "12:code" (grep -n): file content, like a code body, not a unit.
+_NUMBERED = re.compile(r"^\s*\d{1,6}(?:→|\t|[-:](?=\s))")
+_TOOL_CALL = re.compile(r"^\[tool [\w.-]+\]\s*\{")  # "[tool Edit] {json}": an action's
+# arguments (its paths reach the artifact index), not a sentence
 _HEXLIKE = re.compile(r"[0-9a-f]{7,40}")
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+s?")
 # Names of structure, not facts: a JSON field ("old_str":) or a markup tag (<issue>).
-_STRUCTURE = re.compile(r'"[A-Za-z_][\w-]*"\s*:|</?[A-Za-z][\w-]*>')
+_STRUCTURE = re.compile(r'"[A-Za-z_][\w-]*"\s*:|</?[A-Za-z][\w-]*>'
+                        r'|\\[nrt](?=[\s"\\]|$)')  # and JSON's escaped line breaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +144,13 @@ def _line_units(pos: int, role: str, raw: str, *, fenced: bool, shell: bool, too
     elif fenced:  # code: only commands, and tool output that is not a diff
         if shell and is_command(line):
             yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS), command=True)
-        elif tool and not _DIFF.match(line) and len(line) >= TOOL_LINE_MIN_CHARS:
+        elif tool and not _DIFF.match(line) and not _NUMBERED.match(raw) \
+                and len(line) >= TOOL_LINE_MIN_CHARS:
             yield Unit(pos, role, clip(line, MAX_UNIT_CHARS))
-    elif _DIFF.match(raw) and not _MARKUP.match(raw):
+    elif (_DIFF.match(raw) and not _MARKUP.match(raw)) or _TOOL_CALL.match(line):
         return
     elif tool:
-        if len(line) >= TOOL_LINE_MIN_CHARS:
+        if len(line) >= TOOL_LINE_MIN_CHARS and not _NUMBERED.match(raw):
             yield Unit(pos, role, clip(one_line(line), MAX_UNIT_CHARS))
     else:
         for sentence in _SENTENCE_END.split(_MARKUP.sub("", line)):
