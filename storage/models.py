@@ -1,8 +1,29 @@
-"""Typed rows returned by the query modules, so callers never index raw tuples."""
+"""Typed rows returned by the query modules, so callers never index raw tuples.
+
+The Literals below own the sets of values a stored turn, session or handoff may hold (the
+migrations' CHECKs refuse anything else); every check of a value derives from them.
+"""
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Literal, TypeGuard, get_args
+
+Role = Literal["user", "assistant", "note", "tool", "system"]
+Source = Literal["typed", "forwarded", "pasted", "file"]
+SessionStatus = Literal["active", "completed", "cancelled"]
+HandoffKind = Literal["final", "draft"]
+
+ROLES: frozenset[str] = frozenset(get_args(Role))
+SOURCES: frozenset[str] = frozenset(get_args(Source))
+
+
+def is_role(value: str) -> TypeGuard[Role]:
+    return value in ROLES
+
+
+def is_source(value: str) -> TypeGuard[Source]:
+    return value in SOURCES
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +46,7 @@ class Session:
     id: int
     project_id: int
     number: int
-    status: str
+    status: SessionStatus
     objectives: str
     notes: str
     started_by: int | None
@@ -40,9 +61,9 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class NewTurn:
-    role: str
+    role: str  # a Role: the CHECK refuses others (Literal once its writers build it from one)
     author: str
-    source: str
+    source: str  # a Source, likewise
     text: str
     tg_chat_id: int | None = None
     tg_message_id: int | None = None
@@ -53,9 +74,9 @@ class NewTurn:
 class Turn:
     id: int
     session_id: int
-    role: str
+    role: Role
     author: str
-    source: str
+    source: Source
     text: str
     created_at: str  # when it was stored
     said_at: str | None = None  # its own time, when its source had one
@@ -76,7 +97,7 @@ class StoredHandoff:
     id: int
     session_id: int
     session_number: int
-    kind: str
+    kind: HandoffKind
     generator: str
     markdown: str
     words: int
