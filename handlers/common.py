@@ -64,5 +64,10 @@ async def project_named(update: Update, context: Context, name: str) -> Project 
     """The chat's project called `name`, or None after saying there is none."""
     project = await project_store.find_project(context.bot_data.database, chat_id(update), name)
     if project is None:
-        await reply(update, f"No project called <b>{esc(name)}</b> in this chat; /projects lists them.")
+        await reply(update, no_project_called(name))
     return project
+
+
+def no_project_called(name: str) -> str:
+    """The answer when the chat has no project of that name (/use, /deleteproject)."""
+    return f"No project called <b>{esc(name)}</b> in this chat; /projects lists them."

@@ -1,69 +1,66 @@
-"""/newproject, /projects (with switch buttons) and /use."""
+"""/newproject, /projects (with switch buttons) and /use: each parses the update, calls
+its use case in service.chat_projects and words the answer."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from handlers.chat_events import EXPIRED
-from handlers.common import chat_id, command_args, parse_number, project_named, user_id
+from handlers.common import chat_id, command_args, no_project_called, parse_number, user_id
 from handlers.context import Context
 from handlers.replies import MAX_TEXT, esc, reply
 from handlers.sink import forget_target
-from storage import projects as project_store
-from storage.projects import MAX_NAME_CHARS, DuplicateProject
+from service import chat_projects
 
 SWITCH_PREFIX = "use:"
-MAX_DESCRIPTION_CHARS = 500
 MAX_SWITCH_BUTTONS = 20  # a screenful; /use NAME reaches the others
+BUTTON_LABEL_CHARS = 64  # Telegram's limit on a button's text
 GONE = f"{EXPIRED[:-1]}: that project is not in this chat any more."
 
 
 def parse_new_project(args: str) -> tuple[str, str]:
-    name, _, description = args.partition("|")
+    name, _, description = args.partition(chat_projects.NAME_SEPARATOR)
     return " ".join(name.split()), description.strip()
+
+
+def _too_long(name: str, limit: int) -> str:
+    return f"That name is {len(name)} characters long; keep it to {limit} or fewer."
 
 
 async def new_project(update: Update, context: Context) -> None:
     name, description = parse_new_project(command_args(update))
-    if not name:
-        await reply(update, "Give the project a name, like "
-                            "<code>/newproject Shop API | FastAPI backend</code>.")
-        return
-    if len(name) > MAX_NAME_CHARS:
-        await reply(update, f"That name is {len(name)} characters long; keep it to "
-                            f"{MAX_NAME_CHARS} or fewer.")
-        return
-    if len(description) > MAX_DESCRIPTION_CHARS:
-        await reply(update, f"Keep the description to {MAX_DESCRIPTION_CHARS} characters or fewer.")
-        return
-    forget_target(context.chat_data)
-    try:
-        project = await project_store.create_project(
-            context.bot_data.database, chat_id(update), name, description, user_id(update))
-    except DuplicateProject:
-        await reply(update, f"This chat already has a project called <b>{esc(name)}</b>: "
-                            f"switch to it with <code>/use {esc(name)}</code> or pick another name.")
-        return
-    await reply(update, f"Created <b>{esc(project.name)}</b> and made it the active project. "
-                        "Start working with /startsession.")
+    made = await chat_projects.new_project(context.bot_data.database, chat_id(update), name,
+                                           description, user_id(update))
+    match made.outcome:
+        case "no_name":
+            text = "Give the project a name, like <code>/newproject Shop API | FastAPI backend</code>."
+        case "name_too_long":
+            text = _too_long(made.name, made.limit)
+        case "description_too_long":
+            text = f"Keep the description to {made.limit} characters or fewer."
+        case "duplicate":
+            text = (f"This chat already has a project called <b>{esc(made.name)}</b>: "
+                    f"switch to it with <code>/use {esc(made.name)}</code> or pick another name.")
+        case "created":
+            forget_target(context.chat_data)
+            text = (f"Created <b>{esc(made.name)}</b> and made it the active project. "
+                    "Start working with /startsession.")
+    await reply(update, text)
 
 
 async def _projects_view(context: Context, chat: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    db = context.bot_data.database
-    listed = await project_store.list_projects(db, chat)
+    listed = await chat_projects.list_projects(context.bot_data.database, chat)
     if not listed:
         return "No projects in this chat yet: create one with /newproject NAME.", None
-    active = await project_store.active_project(db, chat)
     lines = ["<b>Projects</b>"]
     buttons: list[list[InlineKeyboardButton]] = []
-    for project, sessions in listed:
-        is_active = active is not None and active.id == project.id
-        mark = "▶️" if is_active else "•"
-        noun = "session" if sessions == 1 else "sessions"
-        lines.append(f"{mark} <b>{esc(project.name)}</b> — {sessions} {noun}"
-                     + (" (active)" if is_active else ""))
-        if not is_active and len(buttons) < MAX_SWITCH_BUTTONS:
-            buttons.append([InlineKeyboardButton(f"Switch to {project.name}"[:64],
+    for project in listed:
+        mark = "▶️" if project.active else "•"
+        noun = "session" if project.sessions == 1 else "sessions"
+        lines.append(f"{mark} <b>{esc(project.name)}</b> — {project.sessions} {noun}"
+                     + (" (active)" if project.active else ""))
+        if not project.active and len(buttons) < MAX_SWITCH_BUTTONS:
+            buttons.append([InlineKeyboardButton(f"Switch to {project.name}"[:BUTTON_LABEL_CHARS],
                                                  callback_data=f"{SWITCH_PREFIX}{project.id}")])
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
 
@@ -78,16 +75,16 @@ async def use_project(update: Update, context: Context) -> None:
     if not name:
         await reply(update, "Say which project, like <code>/use Shop API</code>; /projects lists them.")
         return
-    if len(" ".join(name.split())) > MAX_NAME_CHARS:
-        await reply(update, f"No project has a name that long (at most {MAX_NAME_CHARS} "
-                            "characters); /projects lists them.")
-        return
-    project = await project_named(update, context, name)
-    if project is None:
-        return
-    await project_store.set_active(context.bot_data.database, chat_id(update), project.id)
-    forget_target(context.chat_data)
-    await reply(update, f"<b>{esc(project.name)}</b> is now the active project.")
+    switch = await chat_projects.use_project(context.bot_data.database, chat_id(update), name)
+    match switch.outcome:
+        case "name_too_long":
+            await reply(update, f"No project has a name that long (at most {switch.limit} "
+                                "characters); /projects lists them.")
+        case "not_found":
+            await reply(update, no_project_called(switch.name))
+        case "switched":
+            forget_target(context.chat_data)
+            await reply(update, f"<b>{esc(switch.name)}</b> is now the active project.")
 
 
 async def switch_button(update: Update, context: Context) -> None:
@@ -99,15 +96,13 @@ async def switch_button(update: Update, context: Context) -> None:
         await query.answer(GONE)  # forged, or from a keyboard we never sent
         return
     chat = update.effective_chat.id
-    db = context.bot_data.database
-    project = await project_store.get_project(db, chat, number)
-    if project is None:
+    name = await chat_projects.switch_to(context.bot_data.database, chat, number)
+    if name is None:
         await query.answer(GONE)
         return
-    await project_store.set_active(db, chat, project.id)
     forget_target(context.chat_data)
-    await query.answer(f"Switched to {project.name}")
+    await query.answer(f"Switched to {name}")
     text, markup = await _projects_view(context, chat)
     if len(text) > MAX_TEXT:  # the listing took several messages: this one can't hold it
-        text = f"<b>{esc(project.name)}</b> is now the active project; /projects lists them all."
+        text = f"<b>{esc(name)}</b> is now the active project; /projects lists them all."
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
