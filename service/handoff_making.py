@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from handoff.types import Handoff, ProjectIn, SessionIn
 from llm.client import ChatClient
@@ -11,12 +11,9 @@ from llm.writer import Generation, LLMSettings, Progress, write_handoff
 from service.turn_mapping import turn_in
 from storage import generations as generation_store
 from storage import handoffs as handoff_store
-from storage import sessions as session_store
 from storage import turns as turn_store
 from storage.db import Database
-from storage.models import Project, Session, StoredHandoff
-
-RESEND_WINDOW = timedelta(minutes=10)  # a /complete this soon after the last one re-sends it
+from storage.models import HandoffKind, Project, Session
 
 
 def _when(value: str | None) -> datetime | None:
@@ -33,7 +30,7 @@ async def load_session(db: Database, session: Session) -> SessionIn:
                      completed_at=_when(session.completed_at))
 
 
-async def make_handoff(db: Database, project: Project, session: Session, *, kind: str,
+async def make_handoff(db: Database, project: Project, session: Session, *, kind: HandoffKind,
                        budget_words: int, client: ChatClient | None = None,
                        settings: LLMSettings | None = None,
                        progress: Progress | None = None) -> tuple[Handoff, Generation]:
@@ -56,20 +53,3 @@ async def make_handoff(db: Database, project: Project, session: Session, *, kind
     )
     await generation_store.record(db, session.id, handoff_id, **asdict(generation))
     return handoff, generation
-
-
-async def recent_final(db: Database, project: Project, now: datetime | None = None,
-                       window: timedelta = RESEND_WINDOW) -> StoredHandoff | None:
-    """The final handoff of the project's newest session when that session was completed
-    within `window`: a repeated /complete (the file never arrived, or a double tap) gets
-    the same document again instead of "no open session"."""
-    stored = await handoff_store.latest_final(db, project.id)
-    if stored is None:
-        return None
-    if await session_store.get_session(db, project.id, stored.session_number + 1) is not None:
-        return None  # a newer session closed without a handoff: this one is not what was meant
-    session = await session_store.get_session(db, project.id, stored.session_number)
-    if session is None or session.completed_at is None:
-        return None
-    completed = datetime.fromisoformat(session.completed_at)
-    return stored if (now or datetime.now(UTC)) - completed <= window else None

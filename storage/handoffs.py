@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from storage.db import Database, utcnow
-from storage.models import StoredHandoff
+from storage.models import HandoffKind, StoredHandoff
 
 _SELECT = "SELECT h.*, s.number FROM handoffs h JOIN sessions s ON s.id = h.session_id"
 
 
-async def save_handoff(db: Database, session_id: int, kind: str, *, generator: str,
+async def save_handoff(db: Database, session_id: int, kind: HandoffKind, *, generator: str,
                        markdown: str, words: int, tokens_est: int, source_words: int,
                        first_session: int, last_session: int, turns_covered: int,
                        artifacts_kept: int, artifacts_total: int, duration_ms: int) -> int:
