@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 
 from telegram import Update
 
-from handlers.common import NO_PROJECT, active_project
+from handlers.common import NO_PROJECT, chat_id
 from handlers.context import Context
 from handlers.replies import esc, reply
-from storage.generations import ModelUsage, project_usage
-from storage.stats import ProjectStats, project_stats
+from service.stats_report import StatsReport, active_project_stats
 
 
 def ago(iso: str, now: datetime) -> str:
@@ -24,9 +23,9 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def format_stats(name: str, stats: ProjectStats, now: datetime,
-                 usage: ModelUsage | None = None) -> str:
-    lines = [f"📊 <b>{esc(name)}</b>",
+def format_stats(report: StatsReport, now: datetime) -> str:
+    stats, usage = report.numbers, report.usage
+    lines = [f"📊 <b>{esc(report.project)}</b>",
              f"Sessions: {stats.sessions_completed} completed, {stats.sessions_active} active"]
     if stats.turns:
         lines.append(f"Turns: {stats.turns:,} ({_counts(stats.turns_by_role)})")
@@ -50,11 +49,5 @@ def format_stats(name: str, stats: ProjectStats, now: datetime,
 
 
 async def stats(update: Update, context: Context) -> None:
-    project = await active_project(update, context)
-    if project is None:
-        await reply(update, NO_PROJECT)
-        return
-    db = context.bot_data.database
-    numbers = await project_stats(db, project.id)
-    usage = await project_usage(db, project.id)
-    await reply(update, format_stats(project.name, numbers, datetime.now(UTC), usage))
+    report = await active_project_stats(context.bot_data.database, chat_id(update))
+    await reply(update, NO_PROJECT if report is None else format_stats(report, datetime.now(UTC)))

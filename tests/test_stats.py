@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.stats_command import ago, format_stats
+from service.stats_report import StatsReport
 from storage.stats import ProjectStats
 from tests.harness import Harness, texts, user_json
 
@@ -36,7 +37,7 @@ async def test_stats_without_project(baton: Harness) -> None:
 
 
 def test_format_stats_of_an_empty_project() -> None:
-    text = format_stats("A<b>", ProjectStats(0, 0), datetime.now(UTC))
+    text = format_stats(StatsReport("A<b>", ProjectStats(0, 0)), datetime.now(UTC))
     assert "A&lt;b&gt;" in text and "Turns: none captured yet" in text
     assert "Average handoff" not in text and "Last session" not in text
 
