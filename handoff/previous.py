@@ -26,10 +26,14 @@ from handoff.document import (
     parse_session_log,
     unquote,
 )
-from handoff.scan import MAX_UNIT_CHARS, Unit
+from handoff.scan import MAX_UNIT_CHARS, Unit, units_of
 from handoff.text import clip, one_line
+from handoff.types import Role, TurnIn
 
 CARRIED_POS = -1
+_ROLES: dict[str, Role] = {"User": "user", "Assistant": "assistant", "Tool": "tool",
+                           "System": "system"}
+_ROLE_LABEL = re.compile(r"^(User|Assistant|Tool|System): ")
 _PROMPT_GOAL = re.compile(r"\bGoal: (.+?)(?= Done: | Now \(| Next: | The rest is reference\.|$)")
 
 
@@ -44,6 +48,30 @@ class Previous:
     artifacts: list[Artifact] = field(default_factory=list)
     last_request: str = ""
     last_session: int = 0
+
+
+def _quoted(body: str) -> str:
+    """The request the latest exchange quotes (its leading "> " lines)."""
+    quoted = []
+    for line in body.split("\n"):
+        if not line.startswith(">"):
+            break
+        quoted.append(line)
+    return unquote("\n".join(quoted))
+
+
+def _latest_units(body: str) -> list[Unit]:
+    """The previous latest exchange, sentence by sentence, without its "Role:" labels; what
+    a tool printed there weighs like tool output, not like a distilled item."""
+    out: list[Unit] = []
+    for para in unquote(body).split("\n\n"):
+        label = _ROLE_LABEL.match(para)
+        role = _ROLES[label.group(1)] if label else "user"
+        text = para[label.end():] if label else para
+        for u in units_of(CARRIED_POS, TurnIn(role, "", "file", text)):
+            out.append(Unit(CARRIED_POS, "tool" if role in ("tool", "system") else "carried",
+                            u.text, command=u.command, commit=u.commit, section=LAST_REQUEST))
+    return out
 
 
 def read_previous(markdown: str | None) -> Previous:
@@ -68,17 +96,12 @@ def read_previous(markdown: str | None) -> Previous:
             prev.rows = parse_session_log(body)
         elif name == GOAL:
             prev.goal += parse_items(body)
+        elif name == LAST_REQUEST:
+            prev.last_request = _quoted(body)
+            prev.units += _latest_units(body)
         else:
-            if name == LAST_REQUEST:
-                quoted = []
-                for line in body.split("\n"):
-                    if not line.startswith(">"):
-                        break
-                    quoted.append(line)
-                prev.last_request = unquote("\n".join(quoted))
-            items = parse_items(unquote(body)) if name == LAST_REQUEST else parse_items(body)
             prev.units += [Unit(CARRIED_POS, "carried", clip(one_line(i), MAX_UNIT_CHARS),
-                                section=name) for i in items]
+                                section=name) for i in parse_items(body)]
     numbers = [r.last for r in prev.rows] + ([prev.footer.last_session] if prev.footer else [])
     prev.last_session = max(numbers, default=0)
     return prev

@@ -252,3 +252,20 @@ def test_commits_made_are_done_newest_first_even_at_a_small_budget() -> None:
     done = parse_items(sections(markdown)[DONE])
     assert done[:2] == ["Commit 8b7d6e5 fix: escape quotes in exported titles",
                         "Commit 3f2a9c1 feat: add JSON exporter"]
+
+
+def test_the_previous_latest_exchange_is_carried_as_sentences_without_role_labels() -> None:
+    first = SessionIn(1, [
+        pasted_user("Add a search box to the recipe list page."),
+        ai("I'll add the search box to templates/list.html next. It filters by title."),
+        tool("Wrote templates/list.html (42 lines)."),
+    ])
+    h1 = build_handoff(RECIPES, first, None, budget_words=400, today=TODAY).markdown
+    assert "Assistant: I'll add the search box" in sections(h1)[LAST_REQUEST]
+    second = SessionIn(2, [pasted_user("Now paginate the list, 20 per page."),
+                           ai("Pagination is in views/list.py; page 2 shows rows 21-40.")])
+    h2 = build_handoff(RECIPES, second, h1, budget_words=400, today=TODAY).markdown
+    carried = "\n".join(body for name, body in parse_markdown(h2).sections
+                        if name != LAST_REQUEST)
+    assert "filters by title" in carried  # the previous exchange is still there
+    assert not re.search(r"(?m)^(?:- |\d+\. )(?:Assistant|Tool|User): ", carried)
