@@ -1,15 +1,12 @@
-"""Small lookups most handlers start with: the chat, its active project and session."""
+"""What most handlers start with: the chat, the user and the command's arguments, parsed
+from the update; and the sentences several commands answer with."""
 from __future__ import annotations
 
 import re
 
 from telegram import Update, User
 
-from handlers.context import Context
-from handlers.replies import esc, reply
-from storage import projects as project_store
-from storage import sessions as session_store
-from storage.models import Project, Session
+from handlers.replies import esc
 
 NO_PROJECT = "No active project in this chat yet: create one with /newproject NAME."
 MAX_NUMBER = 2**63 - 1  # the largest integer SQLite stores
@@ -49,23 +46,6 @@ def command_args(update: Update) -> str:
     text = (message.text or message.caption or "") if message else ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
-
-
-async def active_project(update: Update, context: Context) -> Project | None:
-    return await project_store.active_project(context.bot_data.database, chat_id(update))
-
-
-async def active_project_and_session(update: Update,
-                                     context: Context) -> tuple[Project | None, Session | None]:
-    return await session_store.chat_target(context.bot_data.database, chat_id(update))
-
-
-async def project_named(update: Update, context: Context, name: str) -> Project | None:
-    """The chat's project called `name`, or None after saying there is none."""
-    project = await project_store.find_project(context.bot_data.database, chat_id(update), name)
-    if project is None:
-        await reply(update, no_project_called(name))
-    return project
 
 
 def no_project_called(name: str) -> str:
