@@ -35,13 +35,12 @@ from handlers import (
     stats_command,
 )
 from handlers import help as help_handlers
-from handlers.context import BatonApp, BotData
+from handlers.context import BatonApp, BotData, ChatData
 from handlers.paste import flush_everything, restore_fragments
-from handlers.sink import flush_acks, make_commit_hook
+from handlers.sink import commit_hook, flush_acks
 from llm.client import ChatClient, ClientSettings
 from llm.writer import LLMSettings
-from storage.db import Database
-from storage.turn_writer import TurnWriter
+from service.runtime import Runtime
 from transcripts.model import Limits
 
 log = logging.getLogger(__name__)
@@ -110,13 +109,12 @@ def build_application(config: Config, request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None,
                       env: Mapping[str, str] | None = None) -> BatonApp:
     """Build the bot; tests pass an offline `request` to run it without a network."""
-    context_types = ContextTypes(context=CallbackContext, bot_data=BotData)
+    context_types = ContextTypes(context=CallbackContext, bot_data=BotData, chat_data=ChatData)
     environment = os.environ if env is None else env
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         data: BotData = app.bot_data
-        data.db = await Database.open(config.storage.path)
-        data.writer = TurnWriter(data.db, make_commit_hook(app))
+        data.runtime = await Runtime.open(config.storage.path, commit_hook(app))
         data.handoff = config.handoff
         data.capture = config.capture
         data.import_limits = Limits(max_bytes=config.imports.max_bytes,
@@ -139,14 +137,13 @@ def build_application(config: Config, request: BaseRequest | None = None,
             await data.llm_client.http.aclose()
             data.llm_client = None
         data.stopping = True
-        if data.db is not None:
+        if data.runtime is not None:
             await flush_everything(app)  # pending pastes are stored, not left for next time
-        if data.writer is not None:
-            await data.writer.drain()  # nothing a user was told is saved gets dropped
+            await data.runtime.drain()  # nothing a user was told is saved gets dropped
         await flush_acks(app)
-        if data.db is not None:
-            await data.db.close()
-            data.db = None
+        if data.runtime is not None:
+            await data.runtime.close()
+            data.runtime = None
 
     builder = (
         ApplicationBuilder()

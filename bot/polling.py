@@ -99,9 +99,9 @@ async def poll(app: BatonApp, stop: asyncio.Event, timeout: int = POLL_TIMEOUT_S
         outage.ok()
         for update in updates:
             await app.process_update(update)
-        writer = app.bot_data.writer
-        if writer is not None:
-            await writer.drain()
+        runtime = app.bot_data.runtime
+        if runtime is not None:
+            await runtime.drain()
         if updates:
             offset = updates[-1].update_id + 1
     if offset is not None:  # pass the offset once more so the last batch is not redelivered

@@ -13,10 +13,10 @@ from telegram import (
 
 from handlers.common import command_args, display_name
 from handlers.context import Context
-from handlers.paste import add_fragment, flush_chat, store_pending
+from handlers.paste import add_fragment, store_pending
 from handlers.replies import reply
-from handlers.sink import store_turns
-from storage.models import NewTurn
+from handlers.sink import store_said
+from service.capture import Said
 
 
 def origin_role_and_author(message: Message) -> tuple[str, str]:
@@ -42,14 +42,13 @@ async def capture_message(update: Update, context: Context) -> None:
     if message.forward_origin is None and message.text is not None:
         await add_fragment(message, context, text)
         return
-    await flush_chat(context, message.chat_id)  # keep the order of what came before
-    if message.forward_origin is None:
+    if message.forward_origin is None:  # a caption typed with a photo or file
         role, author, source = "note", display_name(message.from_user), "typed"
     else:
         (role, author), source = origin_role_and_author(message), "forwarded"
-    await store_turns(context, message.chat_id, message.message_thread_id, [NewTurn(
-        role=role, author=author, source=source, text=text,
-        tg_chat_id=message.chat_id, tg_message_id=message.message_id)])
+    # Stored after what the chat pasted before it (the use case flushes that first).
+    await store_said(context, Said(message.chat_id, message.message_thread_id,
+                                   message.message_id, author, text, role, source))
 
 
 async def end_paste_window(update: Update, context: Context) -> None:
@@ -66,6 +65,5 @@ async def note(update: Update, context: Context) -> None:
         await reply(update, "Write the note after the command, like "
                             "<code>/note use Decimal for money</code>.")
         return
-    await store_turns(context, message.chat_id, message.message_thread_id, [NewTurn(
-        role="note", author=display_name(message.from_user), source="typed", text=text,
-        tg_chat_id=message.chat_id, tg_message_id=message.message_id)])
+    await store_said(context, Said(message.chat_id, message.message_thread_id, message.message_id,
+                                   display_name(message.from_user), text))

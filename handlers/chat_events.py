@@ -7,8 +7,8 @@ from telegram.constants import ChatType
 
 from handlers.context import Context
 from handlers.replies import esc, reply
-from handlers.sink import forget_target
-from storage.projects import migrate_chat
+from handlers.sink import chat_state
+from service.capture import move_chat
 
 EXPIRED = "That button has expired."
 SHOWN_COMMAND_CHARS = 40  # Telegram commands are at most 32 characters; longer is not one
@@ -18,8 +18,8 @@ async def migrated(update: Update, context: Context) -> None:
     """Keep a group's projects when Telegram turns it into a supergroup."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id:
-        await migrate_chat(context.bot_data.database, message.chat_id, message.migrate_to_chat_id)
-        forget_target(context.chat_data)
+        await move_chat(context.bot_data.services, chat_state(context), message.chat_id,
+                        message.migrate_to_chat_id)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -1,6 +1,8 @@
-"""Typed shared state for handlers, held on the Application (never in module globals)."""
+"""Typed shared state for handlers, held on the Application (never in module globals):
+`BotData` for the whole bot, `ChatData` for each chat."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,9 +12,11 @@ from bot.config import CaptureConfig, HandoffConfig
 from handlers.replies import Backoff
 from llm.client import ChatClient
 from llm.writer import LLMSettings
-from storage.db import Database
-from storage.turn_writer import TurnWriter
+from service.capture import CaptureState
+from service.runtime import Runtime
 from transcripts.model import Limits
+
+QUESTIONS_KEY = "data_confirm"  # the one raw key still asked for, see ChatData.setdefault
 
 
 @dataclass
@@ -22,8 +26,7 @@ class BotData:
     The config sections are held whole (`capture`, `handoff`), not copied field by field,
     so each default keeps its one owner in `bot.config`."""
 
-    db: Database | None = None
-    writer: TurnWriter | None = None  # group commit for captured turns
+    runtime: Runtime | None = None  # the database and turn writer, open while the bot runs
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     capture: CaptureConfig = field(default_factory=CaptureConfig)
     import_limits: Limits = field(default_factory=Limits)  # built from [import] at start-up
@@ -37,11 +40,54 @@ class BotData:
     unreachable: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
 
     @property
-    def database(self) -> Database:
-        if self.db is None:
+    def services(self) -> Runtime:
+        """What the use cases run on; only while the bot runs."""
+        if self.runtime is None:
             raise RuntimeError("database is not open")
-        return self.db
+        return self.runtime
+
+    @property
+    def database(self) -> Any:
+        """The runtime's database, for handlers that hand it to a use case as it is (its type
+        is named where it is used, in service/, not here)."""
+        return self.services.db
 
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
-BatonApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+@dataclass
+class Debounced:
+    """A call waiting until its burst of triggers has gone quiet (`handlers.debounce`)."""
+
+    deadline: float  # time.monotonic() at which it is due
+    callback: Callback
+    data: Any
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedFile:
+    """A file whose conversations were offered as buttons (`handlers.file_imports`)."""
+
+    file_id: str
+    name: str
+    offered: tuple[int, ...]  # the conversation indexes the buttons carry
+
+
+@dataclass
+class ChatData:
+    """Everything kept per chat, in the Application's chat_data."""
+
+    capture: CaptureState = field(default_factory=CaptureState)  # target, nudge, ack, pastes
+    debounced: dict[str, Debounced] = field(default_factory=dict)  # by job name
+    offered_files: dict[int, OfferedFile] = field(default_factory=dict)  # by the file's message id
+    questions: dict[int, Any] = field(default_factory=dict)  # confirm_commands: number -> Question
+
+    def setdefault(self, key: str, default: Any) -> Any:
+        """Transitional: `handlers.confirm_commands` still asks for its questions by the old
+        raw key; any other key is a bug."""
+        if key != QUESTIONS_KEY:
+            raise KeyError(key)
+        return self.questions
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]
+BatonApp = Application[ExtBot[None], Context, dict[Any, Any], ChatData, BotData, Any]
+Callback = Callable[[Context, Any], Awaitable[None]]

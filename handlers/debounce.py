@@ -7,23 +7,21 @@ it reschedules itself for the rest of the interval.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.ext import JobQueue
 
-from handlers.context import Context
+from handlers.context import Callback, ChatData, Context, Debounced
 
-Callback = Callable[[Context, Any], Awaitable[None]]
-_KEY = "debounce"  # chat_data[_KEY][name] = [deadline, callback, data]
+DUE_SLACK_S = 0.001  # a job firing this close to its deadline runs rather than waits again
 
 
-def _pending(chat_data: dict[Any, Any] | None) -> dict[str, list[Any]]:
+def _pending(chat_data: ChatData | None) -> dict[str, Debounced]:
     assert chat_data is not None
-    return chat_data.setdefault(_KEY, {})
+    return chat_data.debounced
 
 
-def debounce(chat_data: dict[Any, Any] | None, job_queue: JobQueue[Any] | None, name: str,
+def debounce(chat_data: ChatData | None, job_queue: JobQueue[Any] | None, name: str,
              delay: float, chat_id: int, callback: Callback, data: Any) -> None:
     """Call `callback(context, data)` once `delay` seconds pass with no new call for `name`.
 
@@ -33,9 +31,9 @@ def debounce(chat_data: dict[Any, Any] | None, job_queue: JobQueue[Any] | None, 
     deadline = time.monotonic() + delay
     entry = pending.get(name)
     if entry is not None:
-        entry[0], entry[1], entry[2] = deadline, callback, data
+        entry.deadline, entry.callback, entry.data = deadline, callback, data
         return
-    pending[name] = [deadline, callback, data]
+    pending[name] = Debounced(deadline, callback, data)
     assert job_queue is not None, "install python-telegram-bot[job-queue]"
     job_queue.run_once(_fire, delay, chat_id=chat_id, name=name)
 
@@ -52,9 +50,9 @@ async def _fire(context: Context) -> None:
     entry = pending.get(job.name)
     if entry is None:
         return
-    remaining = entry[0] - time.monotonic()
-    if remaining > 0.001:
+    remaining = entry.deadline - time.monotonic()
+    if remaining > DUE_SLACK_S:
         context.job_queue.run_once(_fire, remaining, chat_id=job.chat_id, name=job.name)
         return
     del pending[job.name]
-    await entry[1](context, entry[2])
+    await entry.callback(context, entry.data)

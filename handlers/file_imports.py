@@ -1,8 +1,6 @@
 """Files sent during a session: transcripts and exports imported as turns, all or nothing."""
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import json
 import logging
 
@@ -13,20 +11,17 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot.config import BOT_API_DOWNLOAD_LIMIT
 from handlers.common import parse_number
-from handlers.context import BatonApp, Context
+from handlers.context import BatonApp, Context, OfferedFile
 from handlers.paste import store_pending
 from handlers.replies import esc, reply
-from handlers.sink import find_open_session, forget_target
-from storage import held_updates
-from storage.imports import SessionClosed, import_turns
-from storage.models import NewTurn, Session
+from handlers.sink import chat_state, find_open_session
+from service import imports as import_service
+from service.imports import Imported, ImportResult, NotImported, Offer, Refused
 from transcripts._util import human_size
-from transcripts.detect import parse_file
-from transcripts.model import Choice, Transcript, TranscriptError, conversation_times
+from transcripts.model import Choice, Transcript
 
 log = logging.getLogger(__name__)
 PICK_PREFIX = "imp:"
-PENDING_KEY = "pending_imports"
 MAX_BUTTONS = 5
 MAX_PENDING = 20  # files waiting for a pick, per chat: keeps chat_data bounded
 EXPIRED = "That button has expired."
@@ -81,36 +76,21 @@ async def _download(context: Context, file_id: str) -> bytes:
     return data
 
 
-async def _parse(context: Context, name: str, data: bytes,
-                 choose: str | None) -> Transcript | Choice:
-    """Parsing a big export is CPU work: keep it off the event loop."""
-    return await asyncio.to_thread(parse_file, name, data, choose=choose,
-                                   limits=context.bot_data.import_limits)
-
-
-async def _store(update: Update, context: Context, session: Session, data: bytes,
-                 transcript: Transcript, message_id: int) -> None:
-    """Import into `session`, the one open when the file came (or the button was tapped)."""
-    chat = update.effective_chat
-    assert chat is not None
-    # The file plus which conversation in it: the same pick twice imports nothing new.
-    picked = f"{transcript.title}\0{len(transcript.turns)}".encode()
-    digest = hashlib.sha256(data + b"\0" + picked).hexdigest()
-    turns = [NewTurn(role=t.role, author=t.author, source="file", text=t.text,
-                     tg_chat_id=chat.id, tg_message_id=message_id, part=i)
-             for i, t in enumerate(transcript.turns)]
-    # Each turn keeps the conversation's own time, so the session reads in that order.
-    try:
-        added = await import_turns(context.bot_data.database, session.id, digest,
-                                   transcript.title, turns, conversation_times(transcript.turns))
-    except SessionClosed:  # completed or cancelled while the file was downloaded and parsed
-        forget_target(context.chat_data)
-        await reply(update, CLOSED)
-        return
-    if added is None:
-        await reply(update, "That conversation is already in this session: nothing imported twice.")
-        return
-    await reply(update, summary(added, transcript))
+async def _answer(update: Update, context: Context, message_id: int, document: Document | None,
+                  result: ImportResult) -> None:
+    """Say what became of the file (or offer its conversations)."""
+    match result:
+        case Imported(added, transcript):
+            await reply(update, summary(added, transcript))
+        case NotImported("already"):
+            await reply(update, "That conversation is already in this session: nothing imported twice.")
+        case NotImported("closed"):
+            await reply(update, CLOSED)
+        case Refused(problem):
+            await reply(update, esc(problem))
+        case Offer(choice, problem):
+            assert document is not None  # only a file just sent is offered
+            await _offer(update, context, message_id, document, choice, problem)
 
 
 def _choice_markup(message_id: int, choice: Choice) -> InlineKeyboardMarkup:
@@ -127,15 +107,15 @@ async def hold_document(update: Update, context: Context) -> None:
     in SQLite before the polling loop confirms it, until the import has ended either way."""
     message = update.effective_message
     assert message is not None
-    if not await held_updates.hold(context.bot_data.database, update.update_id,
-                                   message.chat_id, update.to_json()):
+    if not await import_service.hold(context.bot_data.services, update.update_id,
+                                     message.chat_id, update.to_json()):
         raise ApplicationHandlerStop  # sent again while held: `resume_held` imports it
 
 
 async def resume_held(app: BatonApp) -> int:
     """At start: schedule the import of the files a previous run was killed while reading
     (read now, so a file arriving meanwhile is not imported twice); returns how many."""
-    left = await held_updates.held(app.bot_data.database)
+    left = await import_service.held(app.bot_data.services)
     if left and app.job_queue is not None:  # the job runs once the Application has started
         app.job_queue.run_once(_resume, 0, data=left, name="resume:held")
     return len(left)
@@ -151,7 +131,7 @@ async def _resume(context: Context) -> None:
             await import_document(update, CallbackContext.from_update(update, app))
         except Exception:  # noqa: BLE001 - one bad file must not keep the others waiting
             log.exception("resuming the import of update %d failed", update_id)
-            await held_updates.release(app.bot_data.database, update_id)
+            await import_service.release(app.bot_data.services, update_id)
 
 
 async def import_document(update: Update, context: Context) -> None:
@@ -160,9 +140,9 @@ async def import_document(update: Update, context: Context) -> None:
     try:
         await _import_document(update, context)
     except Exception:
-        await held_updates.release(context.bot_data.database, update.update_id)
+        await import_service.release(context.bot_data.services, update.update_id)
         raise
-    await held_updates.release(context.bot_data.database, update.update_id)
+    await import_service.release(context.bot_data.services, update.update_id)
 
 
 async def _import_document(update: Update, context: Context) -> None:
@@ -181,18 +161,6 @@ async def _import_document(update: Update, context: Context) -> None:
     await message.chat.send_action(ChatAction.TYPING)
     try:
         data = await _download(context, document.file_id)
-        caption = (message.caption or "").strip() or None
-        result = await _parse(context, name, data, None)
-        if isinstance(result, Choice) and caption:
-            choice = result
-            try:
-                result = await _parse(context, name, data, caption)
-            except TranscriptError as exc:
-                await _offer(update, context, message.message_id, document, choice, str(exc))
-                return
-    except TranscriptError as exc:
-        await reply(update, esc(str(exc)))
-        return
     except _TooBig as exc:
         await reply(update, too_big(exc.size, limit))
         return
@@ -200,18 +168,19 @@ async def _import_document(update: Update, context: Context) -> None:
         log.warning("download of %s failed: %s", name, exc)
         await reply(update, DOWNLOAD_FAILED)
         return
-    if isinstance(result, Choice):
-        await _offer(update, context, message.message_id, document, result, None)
-        return
-    await _store(update, context, target[1], data, result, message.message_id)
+    result = await import_service.import_file(
+        context.bot_data.services, chat_state(context), target, name, data,
+        (message.caption or "").strip() or None, context.bot_data.import_limits,
+        message.chat_id, message.message_id)
+    await _answer(update, context, message.message_id, document, result)
 
 
 async def _offer(update: Update, context: Context, message_id: int, document: Document,
                  choice: Choice, problem: str | None) -> None:
     assert context.chat_data is not None
-    pending = context.chat_data.setdefault(PENDING_KEY, {})
+    pending = context.chat_data.offered_files
     offered = tuple(info.index for info in choice.conversations[:MAX_BUTTONS])
-    pending[message_id] = (document.file_id, document.file_name or "file", offered)
+    pending[message_id] = OfferedFile(document.file_id, document.file_name or "file", offered)
     while len(pending) > MAX_PENDING:
         pending.pop(next(iter(pending)))
     shown = len(offered)
@@ -241,31 +210,27 @@ async def pick_conversation(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and context.chat_data is not None
     pick = parse_pick(query.data or "")
-    pending = context.chat_data.get(PENDING_KEY, {})
-    entry = pending.get(pick[0]) if pick is not None else None
-    if pick is None or entry is None or pick[1] not in entry[2]:
+    entry = context.chat_data.offered_files.get(pick[0]) if pick is not None else None
+    if pick is None or entry is None or pick[1] not in entry.offered:
         await query.answer(EXPIRED)  # stale (restart, another file since) or forged
         return
     await query.answer()
     message_id, index = pick
-    file_id, name, _offered = entry
     chat = update.effective_chat
     assert chat is not None  # chat_data exists, so the button's message has a chat
     target = await find_open_session(context, chat.id, None)
     if target is None:
         return
     try:
-        data = await _download(context, file_id)
-        result = await _parse(context, name, data, f"#{index}")
-    except TranscriptError as exc:
-        await reply(update, esc(str(exc)))
-        return
+        data = await _download(context, entry.file_id)
     except _TooBig as exc:
         await reply(update, too_big(exc.size, import_limit(context)))
         return
     except TelegramError as exc:
-        log.warning("download of %s failed: %s", name, exc)
+        log.warning("download of %s failed: %s", entry.name, exc)
         await reply(update, DOWNLOAD_FAILED)
         return
-    assert isinstance(result, Transcript)
-    await _store(update, context, target[1], data, result, message_id)
+    result = await import_service.import_pick(
+        context.bot_data.services, chat_state(context), target, entry.name, data, index,
+        context.bot_data.import_limits, chat.id, message_id)
+    await _answer(update, context, message_id, None, result)

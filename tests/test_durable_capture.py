@@ -39,10 +39,10 @@ def fragments_left(db_path: Path) -> int:
 async def crash(baton: Harness) -> None:
     """What kill -9 leaves: no flush, no drain, no acknowledgement; the file as it is."""
     app = baton.app
-    assert app is not None and app.bot_data.db is not None
+    assert app is not None and app.bot_data.runtime is not None
     await app.stop()  # pending jobs are dropped with the scheduler, as a dead process drops them
-    await app.bot_data.db.close()
-    app.bot_data.db = None
+    await app.bot_data.runtime.db.close()
+    app.bot_data.runtime = None
     await app.shutdown()
     baton.app = None
 
