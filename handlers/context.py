@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -15,6 +15,9 @@ from llm.writer import LLMSettings
 from service.capture import CaptureState
 from service.runtime import Runtime
 from transcripts.model import Limits
+
+if TYPE_CHECKING:  # it imports this module
+    from handlers.confirm_commands import Question
 
 QUESTIONS_KEY = "data_confirm"  # the one raw key still asked for, see ChatData.setdefault
 
@@ -78,9 +81,9 @@ class ChatData:
     capture: CaptureState = field(default_factory=CaptureState)  # target, nudge, ack, pastes
     debounced: dict[str, Debounced] = field(default_factory=dict)  # by job name
     offered_files: dict[int, OfferedFile] = field(default_factory=dict)  # by the file's message id
-    questions: dict[int, Any] = field(default_factory=dict)  # confirm_commands: number -> Question
+    questions: dict[int, Question] = field(default_factory=dict)  # pending confirmations by number
 
-    def setdefault(self, key: str, default: Any) -> Any:
+    def setdefault(self, key: str, default: object) -> dict[int, Question]:
         """Transitional: `handlers.confirm_commands` still asks for its questions by the old
         raw key; any other key is a bug."""
         if key != QUESTIONS_KEY:
