@@ -50,6 +50,7 @@ from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 GENERATOR = "extractive"
 LATEST_SHARE = 0.35  # of the budget: the end of the session, nearly verbatim
 REQUEST_SHARE = 0.2  # the person's own messages, newest first
+RULE_SHARE = 0.06  # and the rules their sentences set
 COMMIT_SHARE = 0.1  # commits made, newest first
 INDEX_SHARE = 0.35  # the artifact index
 LAST_REQUEST_CHARS = 600
@@ -68,6 +69,7 @@ GOAL_MIN_WORDS = 6  # the first request that says something ("/add x.py" does no
 GOAL_MIN_CHARS = 60  # the last request begins like the goal: it is the goal
 _BRACKETED = re.compile(r"\[[^\[\]]{3,80}\]")
 NOTICE_TAGGED_SHARE = 0.6  # of a message's lines in markup tags: a tool's notice
+_HEADING = re.compile(r"^\s*#{1,6}\s+[^\n]*\n?")  # "# Problem Statement": a heading line
 _TAG = re.compile(r"</?[A-Za-z][\w-]*>")  # <uploaded_files>, <issue_description>
 _SLASH_COMMAND = re.compile(r"/[a-z][\w-]*(?:\s|$)")  # "/add x.py", not "/workspace/x"
 _MARKER_NAMES = frozenset({"you", "user", "human", "me", "i", "assistant", "ai", "chatgpt",
@@ -224,6 +226,8 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
         seen.add(text)
         (constraints if is_constraint(text) else requests).append(text)
         room -= len(text) + 3
+    constraints += _rules(turns, mine, int(budget * RULE_SHARE),
+                          "\n".join([request, *requests, *constraints]))
     goal = list(prev.goal)
     if not goal:
         asks = [_opening(turns[i].text) for i in mine]
@@ -254,16 +258,33 @@ def _commits(turns: list[TurnIn], room: int, shown_from: int) -> list[str]:
     return out
 
 
+def _rules(turns: list[TurnIn], mine: list[int], room: int, shown: str) -> list[str]:
+    """Sentences of the person's messages that set a rule (must, never, only...), newest
+    first: a long message's rules are past the opening that the requests show."""
+    out: list[str] = []
+    for i in reversed(mine):
+        for u in units_of(i, turns[i]):
+            if u.bulk or u.command or not is_constraint(u.text) or u.text in shown:
+                continue
+            text = clip(u.text, REQUEST_CHARS)
+            if len(text) + 3 > room:
+                return out
+            out.append(text)
+            shown += "\n" + text
+            room -= len(text) + 3
+    return out
+
+
 def _opening(text: str) -> str:
     """A long message's first paragraph, where a task is stated before any manual; markup
-    tags dropped, and a paragraph that ends in a colon read with the one it introduces."""
+    tags dropped, and a paragraph that ends in a colon or comes before a heading read with
+    the one it introduces."""
     out: list[str] = []
-    for para in text.strip().split("\n\n"):
-        para = one_line(_TAG.sub(" ", para))
-        if not para:
-            continue
-        out.append(para)
-        if not para.endswith(":"):
+    paras = [p for p in text.strip().split("\n\n") if _TAG.sub(" ", p).strip()]
+    for n, para in enumerate(paras):
+        out.append(one_line(_HEADING.sub("", _TAG.sub(" ", para))))
+        follows = paras[n + 1] if n + 1 < len(paras) else ""
+        if not (out[-1].endswith(":") or _HEADING.match(follows)):
             break
     return clip(" ".join(out), LAST_REQUEST_CHARS)
 

@@ -17,7 +17,8 @@ from handoff.scan import commands_in, technical_tokens
 RECENCY_FLOOR = 0.3  # an artifact last used at the start still ranks 0.3 of one used last
 USER_BOOST = 1.5  # the person named it
 NUMBER_WEIGHT = 0.3  # a bare number or address (sizes, counts, pointers) is rarely a fact
-_NUMBERISH = re.compile(r"(?:0x)?[0-9a-f]*\d[0-9a-f]*|[\d.,:]+")
+_NUMBERISH = re.compile(r"(?:0x)?[0-9a-f]*\d[0-9a-f]*|[$€£]?[\d.,:]+(?:[kKMG]i?[bB]?|%|ms|s)?"
+                        r"|[d-]?[r-][w-][xsS-][r-][w-][xsS-][r-][w-]?[xtT-]?@?")  # ls -l modes
 CARRIED_COUNT = 2  # an artifact recorded by the previous handoff counts as used twice,
 CARRIED_RECENCY = 0.65  # and as last used mid-way: it was chosen once already
 MAX_CANDIDATES = 3000  # the index never looks further down the ranking

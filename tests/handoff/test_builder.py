@@ -269,3 +269,28 @@ def test_the_previous_latest_exchange_is_carried_as_sentences_without_role_label
                         if name != LAST_REQUEST)
     assert "filters by title" in carried  # the previous exchange is still there
     assert not re.search(r"(?m)^(?:- |\d+\. )(?:Assistant|Tool|User): ", carried)
+
+
+def test_a_task_under_a_heading_is_read_with_the_line_that_announces_it() -> None:
+    task = ("Please fix the following issue for the repository in /workspace.\n"
+            "Environment has been set up for you.\n\n# Problem Statement\n"
+            "Search results ignore the category filter.\n\n"
+            + "Report back when you are done with every step. " * 20)
+    s = SessionIn(1, [TurnIn("user", "", "file", task), ai("Fixed in search/filters.py.")])
+    body = sections(build_handoff(RECIPES, s, None, budget_words=400, today=TODAY).markdown)
+    assert "Search results ignore the category filter." in unquote(body[LAST_REQUEST])
+    assert "Problem Statement" not in unquote(body[LAST_REQUEST])
+
+
+def test_rules_inside_a_long_message_are_kept_as_constraints() -> None:
+    long_ask = ("Please build the import page for recipes from CSV files, with a preview of "
+                "the first rows and a progress bar while it runs. " * 4
+                + "The preview must never show more than the first rows. "
+                + "Show the errors per row so people can fix their sheet. " * 3)
+    work = [ai(f"Step {i}: wrote importer/stage_{i}.py with parse_{i}() and check_{i}() for "
+               f"column group {i}.") for i in range(60)]
+    s = SessionIn(1, [pasted_user(long_ask), *work, ai("The import page is at /import."),
+                      pasted_user("Looks good, now the export page."), ai("On it.")])
+    body = sections(build_handoff(RECIPES, s, None, budget_words=300, today=TODAY).markdown)
+    # its words are all in the message's opening, so only reading it as a rule keeps it
+    assert "The preview must never show more than the first rows." in body[CONSTRAINTS]
