@@ -48,7 +48,7 @@ from handoff.text import clip, count_words, one_line, truncate_words
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 
 GENERATOR = "extractive"
-LATEST_SHARE = 0.35  # of the budget: the end of the session, nearly verbatim
+LATEST_SHARE = 0.45  # of the budget: the end of the session, nearly verbatim
 REQUEST_SHARE = 0.2  # the person's own messages, newest first
 RULE_SHARE = 0.06  # and the rules their sentences set
 COMMIT_SHARE = 0.1  # commits made, newest first
