@@ -1,8 +1,8 @@
 """/deleteproject and /cancel, which ask first with two buttons, and those buttons.
 
-A pending question lives in chat_data under a number that the buttons carry, so a button
-from before a restart, an answered question or forged data finds nothing and is told it
-has expired. In groups, deleting and cancelling are for the group's admins and the
+A pending question lives in ChatData.questions under a number that the buttons carry, so
+a button from before a restart, an answered question or forged data finds nothing and is
+told it has expired. In groups, deleting and cancelling are for the group's admins and the
 project's creator (handlers.permissions).
 """
 from __future__ import annotations
@@ -24,7 +24,6 @@ from handlers.sink import forget_target
 from service import chat_projects, session_admin
 
 CONFIRM_PREFIX = "data:"
-CONFIRM_KEY = "data_confirm"  # chat_data: question number -> Question
 QUESTION_NUMBERS = 2**53  # question numbers are drawn from 1..this
 CONFIRM_TTL_S = 600.0  # a question left unanswered this long expires
 
@@ -45,7 +44,7 @@ class Question:
 
 def _questions(context: Context) -> dict[int, Question]:
     assert context.chat_data is not None
-    questions: dict[int, Question] = context.chat_data.setdefault(CONFIRM_KEY, {})
+    questions = context.chat_data.questions
     now = time.monotonic()
     for number in [n for n, q in questions.items() if now - q.asked_at > CONFIRM_TTL_S]:
         del questions[number]
