@@ -226,6 +226,13 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
         seen.add(text)
         (constraints if is_constraint(text) else requests).append(text)
         room -= len(text) + 3
+    older = [(REQUESTS, clip(one_line(prev.last_request), REQUEST_CHARS))] if mine else []
+    older += [(u.section, u.text) for u in prev.units if u.section in (REQUESTS, CONSTRAINTS)]
+    for section, text in older:  # older sessions' requests and rules, after this one's
+        if text and text not in seen and len(text) + 3 <= room:
+            seen.add(text)
+            (constraints if section == CONSTRAINTS else requests).append(text)
+            room -= len(text) + 3
     constraints += _rules(turns, mine, int(budget * RULE_SHARE),
                           "\n".join([request, *requests, *constraints]))
     goal = list(prev.goal)

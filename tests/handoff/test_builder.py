@@ -294,3 +294,18 @@ def test_rules_inside_a_long_message_are_kept_as_constraints() -> None:
     body = sections(build_handoff(RECIPES, s, None, budget_words=300, today=TODAY).markdown)
     # its words are all in the message's opening, so only reading it as a rule keeps it
     assert "The preview must never show more than the first rows." in body[CONSTRAINTS]
+
+
+def test_older_sessions_requests_stay_among_the_requests_after_this_sessions() -> None:
+    work = [ai(f"Checked recipe_{i}.json: title_{i}, steps_{i} and tags_{i} are all present.")
+            for i in range(40)]
+    first = SessionIn(1, [pasted_user("Import the old recipes from the JSON dump."), *work,
+                          pasted_user("Also keep the original ids as legacy_id.")])
+    h1 = build_handoff(RECIPES, first, None, budget_words=400, today=TODAY).markdown
+    second = SessionIn(2, [pasted_user("Now add a search box."), *work,
+                           pasted_user("Make search ignore accents.")])
+    h2 = build_handoff(RECIPES, second, h1, budget_words=400, today=TODAY).markdown
+    requests = parse_items(sections(h2)[REQUESTS])
+    assert requests.index("Now add a search box.") < requests.index(
+        "Also keep the original ids as legacy_id.")  # the last request of session 1
+    assert "Import the old recipes from the JSON dump." in requests
