@@ -19,18 +19,19 @@ from handlers.sink import store_said
 from service.capture import Said
 
 
-def origin_role_and_author(message: Message) -> tuple[str, str]:
-    """(role, author) of a forwarded message, from who originally wrote it."""
+def origin_author(message: Message) -> tuple[bool, str]:
+    """(written by a bot, author) of a forwarded message, from who originally wrote it:
+    a bot's answer is the assistant's turn, anyone else's the user's."""
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser):
-        return ("assistant" if origin.sender_user.is_bot else "user"), display_name(origin.sender_user)
+        return origin.sender_user.is_bot, display_name(origin.sender_user)
     if isinstance(origin, MessageOriginHiddenUser):
-        return "user", origin.sender_user_name
+        return False, origin.sender_user_name
     if isinstance(origin, MessageOriginChat):
-        return "user", origin.author_signature or origin.sender_chat.title or "a chat"
+        return False, origin.author_signature or origin.sender_chat.title or "a chat"
     if isinstance(origin, MessageOriginChannel):
-        return "user", origin.author_signature or origin.chat.title or "a channel"
-    return "user", "unknown"
+        return False, origin.author_signature or origin.chat.title or "a channel"
+    return False, "unknown"
 
 
 async def capture_message(update: Update, context: Context) -> None:
@@ -42,13 +43,14 @@ async def capture_message(update: Update, context: Context) -> None:
     if message.forward_origin is None and message.text is not None:
         await add_fragment(message, context, text)
         return
+    where = (message.chat_id, message.message_thread_id, message.message_id)
     if message.forward_origin is None:  # a caption typed with a photo or file
-        role, author, source = "note", display_name(message.from_user), "typed"
+        said = Said(*where, display_name(message.from_user), text, "note", "typed")
     else:
-        (role, author), source = origin_role_and_author(message), "forwarded"
+        by_bot, author = origin_author(message)
+        said = Said(*where, author, text, "assistant" if by_bot else "user", "forwarded")
     # Stored after what the chat pasted before it (the use case flushes that first).
-    await store_said(context, Said(message.chat_id, message.message_thread_id,
-                                   message.message_id, author, text, role, source))
+    await store_said(context, said)
 
 
 async def end_paste_window(update: Update, context: Context) -> None:

@@ -19,8 +19,6 @@ from transcripts.model import Limits
 if TYPE_CHECKING:  # it imports this module
     from handlers.confirm_commands import Question
 
-QUESTIONS_KEY = "data_confirm"  # the one raw key still asked for, see ChatData.setdefault
-
 
 @dataclass
 class BotData:
@@ -82,13 +80,6 @@ class ChatData:
     debounced: dict[str, Debounced] = field(default_factory=dict)  # by job name
     offered_files: dict[int, OfferedFile] = field(default_factory=dict)  # by the file's message id
     questions: dict[int, Question] = field(default_factory=dict)  # pending confirmations by number
-
-    def setdefault(self, key: str, default: object) -> dict[int, Question]:
-        """Transitional: `handlers.confirm_commands` still asks for its questions by the old
-        raw key; any other key is a bug."""
-        if key != QUESTIONS_KEY:
-            raise KeyError(key)
-        return self.questions
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]

@@ -10,6 +10,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot.config import BOT_API_DOWNLOAD_LIMIT
+from handlers.chat_events import EXPIRED
 from handlers.common import parse_number
 from handlers.context import BatonApp, Context, OfferedFile
 from handlers.paste import store_pending
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 PICK_PREFIX = "imp:"
 MAX_BUTTONS = 5
 MAX_PENDING = 20  # files waiting for a pick, per chat: keeps chat_data bounded
-EXPIRED = "That button has expired."
 CLOSED = ("The session closed while I was reading that file, so nothing was added; "
           "send it again once a session is open.")
 DOWNLOAD_FAILED = "I couldn't download that file from Telegram; please send it again."

@@ -26,7 +26,7 @@ from storage import fragments as fragment_store
 from storage import projects as project_store
 from storage import sessions as session_store
 from storage.fragments import Fragment
-from storage.models import NewTurn, Project
+from storage.models import NewTurn, Project, Role, Source, is_role
 from storage.turn_writer import Outcome
 from transcripts.pasted import has_markers, split_pasted
 
@@ -43,8 +43,8 @@ class Said:
     message_id: int
     author: str
     text: str
-    role: str = "note"
-    source: str = "typed"
+    role: Role = "note"
+    source: Source = "typed"
     user_id: int = 0  # the sender: typed text is stitched per sender
 
 
@@ -258,10 +258,11 @@ def paste_turns(buffer: PasteBuffer) -> list[NewTurn]:
     text = "\n".join(buffer.parts[i] for i in sorted(buffer.parts))
     chat_id, message_id = buffer.chat_id, buffer.first_id
     if has_markers(text):
-        return [NewTurn(role=t.role, author=t.author or buffer.author, source="pasted",
+        return [NewTurn(role=t.role if is_role(t.role) else "note",
+                        author=t.author or buffer.author, source="pasted",
                         text=t.text, tg_chat_id=chat_id, tg_message_id=message_id, part=i)
                 for i, t in enumerate(split_pasted(text)) if t.text.strip()]
-    source = "pasted" if len(buffer.parts) > 1 else "typed"
+    source: Source = "pasted" if len(buffer.parts) > 1 else "typed"
     return [NewTurn(role="note", author=buffer.author, source=source, text=text,
                     tg_chat_id=chat_id, tg_message_id=message_id)]
 

@@ -12,7 +12,7 @@ from service.capture import CaptureState, Target
 from service.runtime import Runtime
 from storage import held_updates
 from storage.imports import SessionClosed, import_turns
-from storage.models import NewTurn
+from storage.models import NewTurn, is_role
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Limits, Transcript, TranscriptError, conversation_times
 
@@ -67,7 +67,8 @@ async def store_transcript(rt: Runtime, state: CaptureState, target: Target, dat
     """Import into `target`, the session open when the file came (or the button was
     tapped); each turn keeps the conversation's own time, so the session reads in that
     order."""
-    turns = [NewTurn(role=t.role, author=t.author, source="file", text=t.text,
+    turns = [NewTurn(role=t.role if is_role(t.role) else "note", author=t.author,
+                     source="file", text=t.text,
                      tg_chat_id=chat_id, tg_message_id=message_id, part=i)
              for i, t in enumerate(transcript.turns)]
     try:

@@ -61,9 +61,9 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class NewTurn:
-    role: str  # a Role: the CHECK refuses others (Literal once its writers build it from one)
+    role: Role
     author: str
-    source: str  # a Source, likewise
+    source: Source
     text: str
     tg_chat_id: int | None = None
     tg_message_id: int | None = None

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from storage.db import Database
-from storage.models import NewTurn
+from storage.models import NewTurn, Source
 from storage.turns import insert_turns
 
 CHAT = 42
@@ -26,7 +26,7 @@ async def opened(folder: Path) -> AsyncIterator[Database]:
 
 
 async def add_turns(db: Database, session_id: int, *texts: str, message_id: int = 1,
-                    source: str = "typed", chat: int = CHAT) -> None:
+                    source: Source = "typed", chat: int = CHAT) -> None:
     """Store `texts` as the turns of one Telegram message (parts 0, 1, ...)."""
     turns = [NewTurn("note", "Rina", source, text, chat, message_id, part)
              for part, text in enumerate(texts)]
