@@ -1,5 +1,8 @@
 """A chat's projects as use cases: create, list, switch, rename and delete one, each whole.
 
+Projects belong to the chat; which one is active belongs to the place (`thread_id`: a
+forum topic, 0 for a chat without topics and for the General topic).
+
 Each returns a small result whose `outcome` says what happened; the handler words it. A
 permission the chat platform decides (who may rename or delete in a group) is asked
 through `MayManage`, so the rule's place in the use case stays here.
@@ -50,9 +53,14 @@ class NewProject:
     limit: int = 0  # the limit broken, for the too-long outcomes
 
 
+async def active_project(db: Database, chat_id: int, thread_id: int = 0) -> Project | None:
+    """The active project of the place (chat_id, thread_id), or None."""
+    return await project_store.active_project(db, chat_id, thread_id)
+
+
 async def new_project(db: Database, chat_id: int, name: str, description: str,
-                      user_id: int | None) -> NewProject:
-    """Create a project in the chat and make it active."""
+                      user_id: int | None, thread_id: int = 0) -> NewProject:
+    """Create a project in the chat and make it active in this place only."""
     name = clean_name(name)
     if not name:
         return NewProject("no_name", name)
@@ -61,7 +69,8 @@ async def new_project(db: Database, chat_id: int, name: str, description: str,
     if len(description) > MAX_DESCRIPTION_CHARS:
         return NewProject("description_too_long", name, MAX_DESCRIPTION_CHARS)
     try:
-        project = await project_store.create_project(db, chat_id, name, description, user_id)
+        project = await project_store.create_project(db, chat_id, name, description, user_id,
+                                                     thread_id)
     except DuplicateProject:
         return NewProject("duplicate", name)
     return NewProject("created", project.name)
@@ -75,12 +84,13 @@ class ProjectEntry:
     active: bool
 
 
-async def list_projects(db: Database, chat_id: int) -> list[ProjectEntry]:
-    """The chat's projects, oldest first, with their session counts and the active one."""
+async def list_projects(db: Database, chat_id: int, thread_id: int = 0) -> list[ProjectEntry]:
+    """The chat's projects, oldest first, with their session counts and the one active in
+    this place."""
     listed = await project_store.list_projects(db, chat_id)
     if not listed:
         return []
-    active = await project_store.active_project(db, chat_id)
+    active = await project_store.active_project(db, chat_id, thread_id)
     return [ProjectEntry(p.id, p.name, sessions, active is not None and active.id == p.id)
             for p, sessions in listed]
 
@@ -92,24 +102,25 @@ class Switch:
     limit: int = 0
 
 
-async def use_project(db: Database, chat_id: int, name: str) -> Switch:
-    """Make the chat's project called `name` (any case) the active one."""
+async def use_project(db: Database, chat_id: int, name: str, thread_id: int = 0) -> Switch:
+    """Make the chat's project called `name` (any case) the active one of this place: in a
+    topic, /use binds a project of another topic here too."""
     if len(clean_name(name)) > MAX_NAME_CHARS:
         return Switch("name_too_long", name, MAX_NAME_CHARS)
     project = await project_store.find_project(db, chat_id, name)
     if project is None:
         return Switch("not_found", name)
-    await project_store.set_active(db, chat_id, project.id)
+    await project_store.set_active(db, chat_id, project.id, thread_id)
     return Switch("switched", project.name)
 
 
-async def switch_to(db: Database, chat_id: int, project_id: int) -> str | None:
-    """Make project `project_id` of this chat active (a /projects button); its name, or
-    None when the chat has no such project (deleted, or forged data)."""
+async def switch_to(db: Database, chat_id: int, project_id: int, thread_id: int = 0) -> str | None:
+    """Make project `project_id` of this chat active in this place (a /projects button); its
+    name, or None when the chat has no such project (deleted, or forged data)."""
     project = await project_store.get_project(db, chat_id, project_id)
     if project is None:
         return None
-    await project_store.set_active(db, chat_id, project.id)
+    await project_store.set_active(db, chat_id, project.id, thread_id)
     return project.name
 
 
@@ -122,9 +133,10 @@ class Rename:
     limit: int = 0
 
 
-async def rename_active(db: Database, chat_id: int, name: str, may_manage: MayManage) -> Rename:
-    """Rename the chat's active project, under the rules of /newproject."""
-    project = await project_store.active_project(db, chat_id)
+async def rename_active(db: Database, chat_id: int, name: str, may_manage: MayManage,
+                        thread_id: int = 0) -> Rename:
+    """Rename the place's active project, under the rules of /newproject."""
+    project = await project_store.active_project(db, chat_id, thread_id)
     if project is None:
         return Rename("no_project")
     name = clean_name(name)

@@ -1,5 +1,9 @@
-"""Projects and each chat's active project. Every query is scoped by chat id, so a
-project is invisible from any other chat by name and by id."""
+"""Projects and each place's active project. Every query is scoped by chat id, so a
+project is invisible from any other chat by name and by id.
+
+A place is a chat, or one topic of a forum supergroup (`thread_id`; 0 for a chat without
+topics and for a forum's General topic). Projects belong to the chat; each place has its
+own active project (table `places`, migration 0010)."""
 from __future__ import annotations
 
 import sqlite3
@@ -22,9 +26,16 @@ async def ensure_chat(db: Database, chat_id: int) -> None:
     await db.execute("INSERT OR IGNORE INTO chats (id, created_at) VALUES (?, ?)", (chat_id, utcnow()))
 
 
+_SET_ACTIVE = (
+    "INSERT INTO places (chat_id, thread_id, active_project_id) VALUES (?, ?, ?)"
+    " ON CONFLICT (chat_id, thread_id) DO UPDATE SET active_project_id = excluded.active_project_id"
+)
+
+
 async def create_project(db: Database, chat_id: int, name: str, description: str,
-                         created_by: int | None) -> Project:
-    """Create and activate a project; raises DuplicateProject on a case-insensitive clash."""
+                         created_by: int | None, thread_id: int = 0) -> Project:
+    """Create a project of the chat and make it the active one of the place (chat_id,
+    thread_id) only; raises DuplicateProject on a case-insensitive clash."""
     name = " ".join(name.split())
     try:
         async with db.transaction() as conn:
@@ -36,8 +47,7 @@ async def create_project(db: Database, chat_id: int, name: str, description: str
                 (chat_id, name, name_key(name), description.strip(), created_by, utcnow()),
             )
             project_id = cursor.lastrowid
-            await conn.execute("UPDATE chats SET active_project_id = ? WHERE id = ?",
-                               (project_id, chat_id))
+            await conn.execute(_SET_ACTIVE, (chat_id, thread_id, project_id))
     except sqlite3.IntegrityError:
         raise DuplicateProject(name) from None
     project = await get_project(db, chat_id, int(project_id or 0))
@@ -57,18 +67,23 @@ async def find_project(db: Database, chat_id: int, name: str) -> Project | None:
     return Project.from_row(row) if row else None
 
 
-async def active_project(db: Database, chat_id: int) -> Project | None:
+async def active_project(db: Database, chat_id: int, thread_id: int = 0) -> Project | None:
+    """The active project of the place (chat_id, thread_id); a topic never falls back to
+    another topic's project."""
     row = await db.fetchone(
-        "SELECT p.* FROM chats c JOIN projects p ON p.id = c.active_project_id"
-        " WHERE c.id = ? AND p.chat_id = c.id",
-        (chat_id,),
+        "SELECT p.* FROM places pl JOIN projects p ON p.id = pl.active_project_id"
+        " WHERE pl.chat_id = ? AND pl.thread_id = ? AND p.chat_id = pl.chat_id",
+        (chat_id, thread_id),
     )
     return Project.from_row(row) if row else None
 
 
-async def set_active(db: Database, chat_id: int, project_id: int) -> None:
-    await ensure_chat(db, chat_id)
-    await db.execute("UPDATE chats SET active_project_id = ? WHERE id = ?", (project_id, chat_id))
+async def set_active(db: Database, chat_id: int, project_id: int, thread_id: int = 0) -> None:
+    """Bind one of the chat's projects to the place (chat_id, thread_id)."""
+    async with db.transaction() as conn:
+        await conn.execute("INSERT OR IGNORE INTO chats (id, created_at) VALUES (?, ?)",
+                           (chat_id, utcnow()))
+        await conn.execute(_SET_ACTIVE, (chat_id, thread_id, project_id))
 
 
 async def list_projects(db: Database, chat_id: int) -> list[tuple[Project, int]]:
@@ -89,9 +104,9 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None
         await conn.execute("UPDATE projects SET chat_id = ? WHERE chat_id = ?",
                            (new_chat_id, old_chat_id))
         await conn.execute(
-            "UPDATE chats SET active_project_id ="
-            " (SELECT active_project_id FROM chats WHERE id = ?) WHERE id = ?",
-            (old_chat_id, new_chat_id),
+            "INSERT OR REPLACE INTO places (chat_id, thread_id, active_project_id)"
+            " SELECT ?, thread_id, active_project_id FROM places WHERE chat_id = ?",
+            (new_chat_id, old_chat_id),
         )
         await conn.execute("DELETE FROM chats WHERE id = ?", (old_chat_id,))
 

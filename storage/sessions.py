@@ -60,17 +60,19 @@ async def complete_session(db: Database, session_id: int, notes: str) -> Session
     return Session.from_row(row) if row else None
 
 
-async def chat_target(db: Database, chat_id: int) -> tuple[Project | None, Session | None]:
-    """The chat's active project and its open session in one query: this runs for every
-    captured message, so it is one round trip, not two."""
+async def chat_target(db: Database, chat_id: int,
+                      thread_id: int = 0) -> tuple[Project | None, Session | None]:
+    """The active project of the place (chat_id, thread_id: a forum topic, or 0) and its
+    open session in one query: this runs for every captured message, so it is one round
+    trip, not two."""
     row = await db.fetchone(
         "SELECT p.id, p.chat_id, p.name, p.description, p.created_by, p.created_at,"
         " s.id AS s_id, s.number, s.status, s.objectives, s.notes, s.started_by,"
         " s.started_at, s.completed_at"
-        " FROM chats c JOIN projects p ON p.id = c.active_project_id AND p.chat_id = c.id"
+        " FROM places pl JOIN projects p ON p.id = pl.active_project_id AND p.chat_id = pl.chat_id"
         " LEFT JOIN sessions s ON s.project_id = p.id AND s.status = 'active'"
-        " WHERE c.id = ?",
-        (chat_id,),
+        " WHERE pl.chat_id = ? AND pl.thread_id = ?",
+        (chat_id, thread_id),
     )
     if row is None:
         return None, None
