@@ -4,9 +4,10 @@ counting what the turn writer stored into one acknowledgement per burst.
 Each works on the chat's `CaptureState` (held in its chat data) and the `Runtime`; the
 handlers turn a message into a `Said`, and render the `Nudge`s and `PendingAck`s returned.
 
-The chat's target is cached in the state, since it is looked up for every message; code
-that changes the active project or session calls `forget_target`, and the turn writer
-only stores a turn while its session is still open, so a stale cache cannot misfile one.
+Each place of the chat (a forum topic, or thread 0) has its own target, cached in the
+state since it is looked up for every message; code that changes an active project or
+session calls `forget_target`, and the turn writer only stores a turn while its session
+is still open, so a stale cache cannot misfile one.
 
 Telegram splits a paste over 4096 characters into consecutive messages, so typed text
 from one sender is buffered briefly and parsed as one text. Every fragment is in SQLite
@@ -125,14 +126,16 @@ class PasteBuffer:
 class CaptureState:
     """One chat's capture state, kept in its chat data."""
 
-    target: Target | None = None
-    nudged: tuple[int | None, float] | None = None  # (project id or None, when it was said)
+    targets: dict[int, Target] = field(default_factory=dict)  # by thread id (0: no topic)
+    nudged: dict[int, tuple[int | None, float]] = field(default_factory=dict)  # by thread id:
+    # (project id or None, when it was said)
     ack: PendingAck | None = None
     pastes: dict[PasteKey, PasteBuffer] = field(default_factory=dict)
 
     def forget_target(self) -> None:
-        """The active project or its session changed: look the target up again."""
-        self.target = None
+        """An active project or its session changed: look every place's target up again (a
+        project may be active in several topics)."""
+        self.targets.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,23 +162,27 @@ def _nudge(state: CaptureState, chat_id: int, thread_id: int | None, project: Pr
     """A nudge once per state (no project / this project has no session) and interval."""
     said_for = None if project is None else project.id
     now = time.monotonic() if now is None else now
-    previous = state.nudged
+    place = thread_id or 0
+    previous = state.nudged.get(place)
     if previous is None or previous[0] != said_for or now - previous[1] > NUDGE_EVERY_S:
-        state.nudged = (said_for, now)
+        state.nudged[place] = (said_for, now)
         return Nudge(chat_id, thread_id, None if project is None else project.name)
     return None
 
 
 async def find_target(rt: Runtime, state: CaptureState, chat_id: int, thread_id: int | None,
                       now: float | None = None) -> Target | Nudge | None:
-    """The chat's open session; else a Nudge, or None when the user was told already."""
-    if state.target is not None:
-        return state.target
-    project, session = await session_store.chat_target(rt.db, chat_id)
+    """The open session of the place (chat, topic); else a Nudge, or None when the user was
+    told already. `thread_id` is the forum topic, None or 0 outside one."""
+    place = thread_id or 0
+    cached = state.targets.get(place)
+    if cached is not None:
+        return cached
+    project, session = await session_store.chat_target(rt.db, chat_id, place)
     if project is not None and session is not None:
-        state.nudged = None
-        state.target = Target(project.name, session.id, session.number)
-        return state.target
+        state.nudged.pop(place, None)
+        state.targets[place] = Target(project.name, session.id, session.number)
+        return state.targets[place]
     return _nudge(state, chat_id, thread_id, project, now)
 
 
@@ -220,7 +227,7 @@ async def count_committed(rt: Runtime, outcomes: Sequence[Outcome],
             if tag.chat_id not in refused:
                 refused.add(tag.chat_id)
                 state.forget_target()
-                project, _ = await session_store.chat_target(rt.db, tag.chat_id)
+                project, _ = await session_store.chat_target(rt.db, tag.chat_id, tag.thread_id or 0)
                 nudge = _nudge(state, tag.chat_id, tag.thread_id, project)
                 nudges += [nudge] if nudge is not None else []
             continue

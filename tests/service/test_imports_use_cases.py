@@ -64,12 +64,12 @@ async def test_a_transcript_is_imported_once(rt: Runtime, target: Target) -> Non
 
 
 async def test_a_session_closed_while_reading_gets_nothing(rt: Runtime, target: Target) -> None:
-    state = CaptureState(target=target)
+    state = CaptureState(targets={0: target})
     await sessions.complete_session(rt.db, target.session_id, "")
     result = await imports.import_file(rt, state, target, "chat.txt", b"User: hi\n", None,
                                        LIMITS, CHAT, 5)
     assert result == NotImported("closed")
-    assert state.target is None  # looked up again next time
+    assert not state.targets  # looked up again next time
     assert await stored(rt) == []
 
 

@@ -9,11 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from service import capture
 from service import chat_projects as cp
+from service.capture import CaptureState, Nudge, Target
+from service.runtime import Runtime
 from storage import data as data_store
 from storage import projects as project_store
 from storage import sessions as session_store
 from storage.db import Database, migration_scripts, split_statements
+from storage.turn_writer import Outcome
 from tests.service.stores import CHAT, OTHER_CHAT, USER, opened
 
 FRONTEND, BACKEND = 11, 22  # two forum topics; 0 is the General topic
@@ -126,3 +130,31 @@ async def test_deleting_a_project_unbinds_it_everywhere(db: Database) -> None:
     assert await data_store.delete_project(db, CHAT, shop.id)
     assert await cp.active_project(db, CHAT, FRONTEND) is None
     assert await cp.active_project(db, CHAT, BACKEND) is None
+
+
+async def test_each_topic_captures_into_its_own_session_and_is_nudged_on_its_own(tmp_path: Path) -> None:
+    async def ignore(runtime: Runtime, outcomes: list[Outcome]) -> None:
+        return None
+
+    rt = await Runtime.open(tmp_path / "baton.db", ignore)
+    try:
+        db = rt.db
+        state = CaptureState()
+        assert await capture.find_target(rt, state, CHAT, FRONTEND, now=1.0) == Nudge(CHAT, FRONTEND, None)
+        # another topic with nowhere to go is told too, not silenced by the first
+        assert await capture.find_target(rt, state, CHAT, BACKEND, now=2.0) == Nudge(CHAT, BACKEND, None)
+        for name, thread in (("Frontend", FRONTEND), ("Backend", BACKEND)):
+            await cp.new_project(db, CHAT, name, "", USER, thread_id=thread)
+            project = await cp.active_project(db, CHAT, thread)
+            assert project is not None
+            await session_store.start_session(db, project.id, "", USER)
+        state.forget_target()
+        front = await capture.find_target(rt, state, CHAT, FRONTEND)
+        back = await capture.find_target(rt, state, CHAT, BACKEND)
+        assert isinstance(front, Target) and isinstance(back, Target)
+        assert (front.project, back.project) == ("Frontend", "Backend")
+        assert front.session_id != back.session_id
+        assert state.targets == {FRONTEND: front, BACKEND: back}  # both cached
+        assert await capture.find_target(rt, state, CHAT, None, now=3.0) == Nudge(CHAT, None, None)
+    finally:
+        await rt.close()
