@@ -115,6 +115,7 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     last = max(n, prev.last_session)
     covered_turns = _turns_covered(prev, session)
     who = person(turns)
+    index.fold_paths()
     key = index.key_artifacts()
 
     scale = 1.0

@@ -88,6 +88,22 @@ class ArtifactIndex:
     def ranked(self) -> list[str]:
         return sorted(self.stats, key=lambda t: (-self.score(t), t))
 
+    def fold_paths(self) -> None:
+        """A path also named by a shorter tail of it (``/home/me/app/src/x.py`` and
+        ``src/x.py``) counts as that tail: one file, shown once, in its shorter name."""
+        paths = {t for t, s in self.stats.items() if s.kind == "path" and "/" in t}
+        for token in sorted(paths, key=len, reverse=True):
+            parts = token.split("/")
+            tail = next((t for t in ("/".join(parts[i:]) for i in range(1, len(parts)))
+                         if t in paths and "/" in t), None)
+            if tail is None:
+                continue
+            long, short = self.stats.pop(token), self.stats[tail]
+            short.count += long.count
+            short.last = max(short.last, long.last)
+            short.by_user = short.by_user or long.by_user
+            paths.discard(token)
+
     def key_artifacts(self) -> list[Artifact]:
         """What the footer's coverage is measured on: used at least twice, or named by the
         person (carried ones count as used twice)."""
