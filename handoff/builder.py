@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -249,38 +249,38 @@ def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], pr
                   _commits(turns, int(budget * COMMIT_SHARE), latest_from), _state(turns))
 
 
-def _commits(turns: list[TurnIn], room: int, shown_from: int) -> list[str]:
-    """The commits made before the latest exchange, newest first, within ``room``."""
+def _within(items: Iterable[str], room: int, shown: str = "") -> list[str]:
+    """``items`` in their order, each once and not already ``shown``, until the next one
+    does not fit in ``room`` characters (a bullet costs 3 more)."""
     out: list[str] = []
-    seen: set[str] = set()
+    for text in items:
+        if text in shown or text in out:
+            continue
+        if len(text) + 3 > room:
+            break
+        out.append(text)
+        room -= len(text) + 3
+    return out
+
+
+def _commits(turns: list[TurnIn], room: int, shown_from: int) -> list[str]:
+    """The commits made before the latest exchange, newest first, each once (by its
+    hash), within ``room``."""
+    made: dict[str, str] = {}
     for pos in range(min(shown_from, len(turns)) - 1, -1, -1):
         for u in units_of(pos, turns[pos]):
-            key = u.text.split()[1] if u.commit else ""
-            if not key or key in seen:
-                continue
-            if len(u.text) + 3 > room:
-                return out
-            seen.add(key)
-            out.append(u.text)
-            room -= len(u.text) + 3
-    return out
+            if u.commit:
+                made.setdefault(u.text.split()[1], u.text)
+    return _within(made.values(), room)
 
 
 def _rules(turns: list[TurnIn], mine: list[int], room: int, shown: str) -> list[str]:
     """Sentences of the person's messages that set a rule (must, never, only...), newest
     first: a long message's rules are past the opening that the requests show."""
-    out: list[str] = []
-    for i in reversed(mine):
-        for u in units_of(i, turns[i]):
-            if u.bulk or u.command or not is_constraint(u.text) or u.text in shown:
-                continue
-            text = clip(u.text, REQUEST_CHARS)
-            if len(text) + 3 > room:
-                return out
-            out.append(text)
-            shown += "\n" + text
-            room -= len(text) + 3
-    return out
+    return _within((clip(u.text, REQUEST_CHARS) for i in reversed(mine)
+                    for u in units_of(i, turns[i])
+                    if not (u.bulk or u.command or u.text in shown) and is_constraint(u.text)),
+                   room, shown)
 
 
 def _opening(text: str) -> str:
