@@ -1,9 +1,10 @@
 """The deterministic handoff (no model, no network): what keeps the most facts per word.
 
 The budget is shared out by what each part keeps per character on real sessions: the
-latest exchange (where the session's current state is), the person's own requests
-newest first, a ranked artifact index, and the sentences that cover the most of the
-rest (:mod:`handoff.select`), each filed under the section its wording says. Fixed text
+parts kept nearly verbatim (:mod:`handoff.parts`: the latest exchange, where the
+session's current state is, the person's own requests newest first, commits made), a
+ranked artifact index, and the sentences that cover the most of the rest
+(:mod:`handoff.select`), each filed under the section its wording says. Fixed text
 (headings, the prompt's frame, the log, the footer) stays small so a small budget goes
 to content. Same input, same output.
 """
@@ -11,13 +12,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from handoff.artifact_section import format_artifacts
 from handoff.artifacts import Artifact, coverage
-from handoff.classify import is_constraint, is_statement, reconcile, section_of
+from handoff.classify import reconcile, section_of
 from handoff.document import (
     ARTIFACTS,
     CONSTRAINTS,
@@ -40,51 +41,28 @@ from handoff.document import (
     render_session_log,
 )
 from handoff.index import ArtifactIndex
+from handoff.parts import PERSON_ROLES, PROMPT_ITEM_WORDS, Parts, fixed_parts, opening
 from handoff.previous import CARRIED_POS, Previous, read_previous
 from handoff.scan import Unit, content_words, units_of
 from handoff.select import Selector
 from handoff.sizes import CHARS_PER_WORD, DEFAULT_BUDGET_WORDS, chars_for
-from handoff.text import clip, count_words, one_line, truncate_words
+from handoff.text import count_words, one_line, truncate_words
 from handoff.types import Handoff, ProjectIn, SessionIn, TurnIn
 
 GENERATOR = "extractive"
-LATEST_SHARE = 0.45  # of the budget: the end of the session, nearly verbatim
-REQUEST_SHARE = 0.2  # the person's own messages, newest first
-RULE_SHARE = 0.06  # and the rules their sentences set
-COMMIT_SHARE = 0.1  # commits made, newest first
 INDEX_SHARE = 0.35  # the artifact index
-LAST_REQUEST_CHARS = 600
-REQUEST_CHARS = 240
-MIN_REQUEST_CHARS = 80
-PROMPT_ITEM_WORDS = 30  # goal, done, state, next in the master prompt, each at most,
-PROMPT_SHARE = 0.04  # and each at most this share of the budget's words (small budgets)
+PROMPT_SHARE = 0.04  # a master prompt item: at most this share of the budget's words too
 MIN_PROMPT_ITEM_WORDS = 6
 MAX_LOG_ROWS = 10
 OUTCOME_WORDS = 12
 FRAME_CHARS = 400  # headings, the prompt's frame and the footer, before measuring them
 FIT_ROUNDS = 8
 FIT_SHRINK = 0.97  # each round over budget shrinks every part by the overflow, and this
-PERSON_ROLES = ("user", "note")
-GOAL_MIN_WORDS = 6  # the first request that says something ("/add x.py" does not)
 GOAL_MIN_CHARS = 60  # the last request begins like the goal: it is the goal
 _BRACKETED = re.compile(r"\[[^\[\]]{3,80}\]")
 NOTICE_TAGGED_SHARE = 0.6  # of a message's lines in markup tags: a tool's notice
-_HEADING = re.compile(r"^\s*#{1,6}\s+[^\n]*\n?")  # "# Problem Statement": a heading line
-_TAG = re.compile(r"</?[A-Za-z][\w-]*>")  # <uploaded_files>, <issue_description>
-_SLASH_COMMAND = re.compile(r"/[a-z][\w-]*(?:\s|$)")  # "/add x.py", not "/workspace/x"
 _MARKER_NAMES = frozenset({"you", "user", "human", "me", "i", "assistant", "ai", "chatgpt",
                            "claude", "gpt", "bot", "system", "tool"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Parts:
-    goal: list[str]
-    request: str
-    latest: list[tuple[str, str]]  # (role, text) in time order
-    requests: list[str]  # the person's own messages, newest first
-    constraints: list[str]  # those of them that set a rule
-    commits: list[str]  # commits made, newest first: finished work in one line each
-    state: str
 
 
 def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, *,
@@ -123,7 +101,7 @@ def build_handoff(project: ProjectIn, session: SessionIn, previous: str | None, 
     doc = Document(title=title)
     for _ in range(FIT_ROUNDS):
         room = int(budget * scale)
-        parts = _fixed_parts(project, session, turns, prev, who, room)
+        parts = fixed_parts(project, session, turns, prev, who, room)
         shown = "\n".join([parts.request, *parts.requests, *parts.constraints, *parts.commits,
                            *(t for _, t in parts.latest)])
         artifacts = index.pick(int(room * INDEX_SHARE), shown)
@@ -159,7 +137,7 @@ def _shown(markdown: str, picked: list[Artifact], key: list[Artifact]) -> list[A
 
 
 def _candidates(df: Counter[str], turns: list[TurnIn], prev: Previous, budget: int,
-                shown: str, parts: _Parts) -> Selector:
+                shown: str, parts: Parts) -> Selector:
     """Every unit not already shown verbatim, offered once (the pool keeps the best)."""
     selector = Selector(df, len(turns), budget, covered=content_words(shown))
     for u in prev.units:
@@ -202,132 +180,6 @@ def person(turns: list[TurnIn]) -> str:
     return names.most_common(1)[0][0] if names else ""
 
 
-def _fixed_parts(project: ProjectIn, session: SessionIn, turns: list[TurnIn], prev: Previous,
-                 who: str, budget: int) -> _Parts:
-    mine = [i for i, t in enumerate(turns) if t.role in PERSON_ROLES and t.text.strip()
-            and not (t.source == "forwarded" and t.author != who)]
-    last_i = mine[-1] if mine else -1
-    asked = turns[last_i].text.strip() if mine else prev.last_request
-    request = asked if len(asked) <= LAST_REQUEST_CHARS else _opening(asked)
-    request = clip(request, max(int(budget * LATEST_SHARE), MIN_REQUEST_CHARS))
-    start = last_i + 1 if 0 <= last_i < len(turns) - 1 else next(
-        (i for i in range(last_i - 1, -1, -1) if turns[i].role not in PERSON_ROLES), 0)
-    latest, latest_from = _latest(turns, last_i, start,
-                                  int(budget * LATEST_SHARE) - len(request))
-    requests: list[str] = []
-    constraints: list[str] = []
-    room = int(budget * REQUEST_SHARE)
-    seen = {request}
-    for i in reversed(mine[:-1]):
-        if i >= latest_from:  # shown whole in the latest exchange
-            continue
-        text = clip(one_line(turns[i].text), REQUEST_CHARS)
-        if text in seen or len(text) + 3 > room:
-            continue
-        seen.add(text)
-        (constraints if is_constraint(text) else requests).append(text)
-        room -= len(text) + 3
-    older = [(REQUESTS, clip(one_line(prev.last_request), REQUEST_CHARS))] if mine else []
-    older += [(u.section, u.text) for u in prev.units if u.section in (REQUESTS, CONSTRAINTS)]
-    for section, text in older:  # older sessions' requests and rules, after this one's
-        if text and text not in seen and len(text) + 3 <= room:
-            seen.add(text)
-            (constraints if section == CONSTRAINTS else requests).append(text)
-            room -= len(text) + 3
-    constraints += _rules(turns, mine, int(budget * RULE_SHARE),
-                          "\n".join([request, *requests, *constraints]))
-    goal = list(prev.goal)
-    if not goal:
-        asks = [_opening(turns[i].text) for i in mine]
-        first = project.description.strip() or next(
-            (a for a in asks if len(a.split()) >= GOAL_MIN_WORDS and not _SLASH_COMMAND.match(a)), "")
-        if first:
-            goal.append(truncate_words(first, PROMPT_ITEM_WORDS))
-    if session.objectives.strip():
-        goal.append(f"Session {session.number}: {one_line(session.objectives)}")
-    return _Parts(goal, request, latest, requests, constraints,
-                  _commits(turns, int(budget * COMMIT_SHARE), latest_from), _state(turns))
-
-
-def _within(items: Iterable[str], room: int, shown: str = "") -> list[str]:
-    """``items`` in their order, each once and not already ``shown``, until the next one
-    does not fit in ``room`` characters (a bullet costs 3 more)."""
-    out: list[str] = []
-    for text in items:
-        if text in shown or text in out:
-            continue
-        if len(text) + 3 > room:
-            break
-        out.append(text)
-        room -= len(text) + 3
-    return out
-
-
-def _commits(turns: list[TurnIn], room: int, shown_from: int) -> list[str]:
-    """The commits made before the latest exchange, newest first, each once (by its
-    hash), within ``room``."""
-    made: dict[str, str] = {}
-    for pos in range(min(shown_from, len(turns)) - 1, -1, -1):
-        for u in units_of(pos, turns[pos]):
-            if u.commit:
-                made.setdefault(u.text.split()[1], u.text)
-    return _within(made.values(), room)
-
-
-def _rules(turns: list[TurnIn], mine: list[int], room: int, shown: str) -> list[str]:
-    """Sentences of the person's messages that set a rule (must, never, only...), newest
-    first: a long message's rules are past the opening that the requests show."""
-    return _within((clip(u.text, REQUEST_CHARS) for i in reversed(mine)
-                    for u in units_of(i, turns[i])
-                    if not (u.bulk or u.command or u.text in shown) and is_constraint(u.text)),
-                   room, shown)
-
-
-def _opening(text: str) -> str:
-    """A long message's first paragraph, where a task is stated before any manual; markup
-    tags dropped, and a paragraph that ends in a colon or comes before a heading read with
-    the one it introduces."""
-    out: list[str] = []
-    paras = [p for p in text.strip().split("\n\n") if _TAG.sub(" ", p).strip()]
-    for n, para in enumerate(paras):
-        out.append(one_line(_HEADING.sub("", _TAG.sub(" ", para))))
-        follows = paras[n + 1] if n + 1 < len(paras) else ""
-        if not (out[-1].endswith(":") or _HEADING.match(follows)):
-            break
-    return clip(" ".join(out), LAST_REQUEST_CHARS)
-
-
-def _latest(turns: list[TurnIn], request_at: int, start: int, room: int
-            ) -> tuple[list[tuple[str, str]], int]:
-    """What the assistant (and its tools) did and said in the latest exchange, from the
-    end backwards, as units so code bodies and diffs do not eat the room; and the first
-    turn shown whole."""
-    out: list[tuple[str, str]] = []
-    for pos in range(len(turns) - 1, start - 1, -1):
-        if pos == request_at:
-            continue
-        turn = turns[pos]
-        texts = [f"`{u.text}`" if u.command else u.text for u in units_of(pos, turn)]
-        for text in reversed(texts):
-            if len(text) + 2 > room:
-                return out[::-1], pos + 1
-            out.append((turn.role, text))
-            room -= len(text) + 2
-    return out[::-1], start
-
-
-def _state(turns: list[TurnIn]) -> str:
-    """What the assistant last said about where things stand: the first statement (not
-    an instruction, not a question) of its last message that has one."""
-    for pos in range(len(turns) - 1, -1, -1):
-        if turns[pos].role != "assistant":
-            continue
-        for u in units_of(pos, turns[pos]):
-            if not u.command and is_statement(u.text) and len(u.text.split()) >= 4:
-                return u.text
-    return ""
-
-
 def _file(chosen: list[Unit], turns: int) -> dict[str, list[str]]:
     late_from = turns * 4 // 5
     sections: dict[str, list[str]] = {}
@@ -342,7 +194,7 @@ def _file(chosen: list[Unit], turns: int) -> dict[str, list[str]]:
     return sections
 
 
-def _fixed_size(parts: _Parts, artifacts: list[Artifact], rows: list[LogRow]) -> int:
+def _fixed_size(parts: Parts, artifacts: list[Artifact], rows: list[LogRow]) -> int:
     text = "\n".join([*parts.goal, parts.request, *parts.requests, *parts.constraints,
                       *parts.commits, parts.state,
                       *(t for _, t in parts.latest), *format_artifacts(artifacts),
@@ -350,19 +202,21 @@ def _fixed_size(parts: _Parts, artifacts: list[Artifact], rows: list[LogRow]) ->
     return len(text) + FRAME_CHARS
 
 
-def _prompt(project: ProjectIn, who: str, parts: _Parts, sections: dict[str, list[str]],
+def _prompt(project: ProjectIn, who: str, parts: Parts, sections: dict[str, list[str]],
             n: int, words: int) -> str:
     desc = f" ({truncate_words(project.description, words)})" if project.description.strip() \
         and project.description.strip() not in parts.goal[:1] else ""
-    out = [f"Continue **{one_line(project.name) or 'this project'}**{desc}"
-           + (f" with {one_line(who)}." if who else ".")]
+    name = one_line(project.name) or "this project"
+    team = ", ".join(one_line(member) for member in project.team)  # a group: never one person
+    with_whom = f" with the {name} team: {team}." if team else f" with {one_line(who)}." if who else "."
+    out = [f"Continue **{name}**{desc}{with_whom}"]
     if parts.goal:
         out.append(f"Goal: {truncate_words(parts.goal[0], words)}")
     if sections.get(DONE):
         out.append(f"Done: {truncate_words(sections[DONE][0], words)}")
     if parts.state:
         out.append(f"Now: {truncate_words(parts.state, words)}")
-    asked = parts.request if not parts.goal or _opening(parts.request)[:GOAL_MIN_CHARS] \
+    asked = parts.request if not parts.goal or opening(parts.request)[:GOAL_MIN_CHARS] \
         not in parts.goal[0] else ""  # the only request is the goal: no next step to name
     nxt = (sections.get(NEXT) or [asked])[0]
     if nxt:
@@ -371,7 +225,7 @@ def _prompt(project: ProjectIn, who: str, parts: _Parts, sections: dict[str, lis
     return " ".join(p if p.endswith((".", "!", "?", "…")) else p + "." for p in out)
 
 
-def _document(title: str, project: ProjectIn, who: str, parts: _Parts,
+def _document(title: str, project: ProjectIn, who: str, parts: Parts,
               sections: dict[str, list[str]], artifacts: list[Artifact], rows: list[LogRow],
               n: int, item_words: int) -> Document:
     doc = Document(title=title)
@@ -401,7 +255,7 @@ def _document(title: str, project: ProjectIn, who: str, parts: _Parts,
     return doc
 
 
-def _render_latest(parts: _Parts) -> str:
+def _render_latest(parts: Parts) -> str:
     out = [blockquote(parts.request)] if parts.request else []
     role = ""
     para: list[str] = []
