@@ -11,7 +11,7 @@ from telegram import (
     Update,
 )
 
-from handlers.common import command_args, display_name
+from handlers.common import command_args, display_name, topic_of
 from handlers.context import Context
 from handlers.paste import add_fragment, store_pending
 from handlers.replies import reply
@@ -43,7 +43,7 @@ async def capture_message(update: Update, context: Context) -> None:
     if message.forward_origin is None and message.text is not None:
         await add_fragment(message, context, text)
         return
-    where = (message.chat_id, message.message_thread_id, message.message_id)
+    where = (message.chat_id, topic_of(message) or None, message.message_id)
     if message.forward_origin is None:  # a caption typed with a photo or file
         said = Said(*where, display_name(message.from_user), text, "note", "typed")
     else:
@@ -67,5 +67,5 @@ async def note(update: Update, context: Context) -> None:
         await reply(update, "Write the note after the command, like "
                             "<code>/note use Decimal for money</code>.")
         return
-    await store_said(context, Said(message.chat_id, message.message_thread_id, message.message_id,
+    await store_said(context, Said(message.chat_id, topic_of(message) or None, message.message_id,
                                    display_name(message.from_user), text))

@@ -16,7 +16,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from handlers.chat_events import EXPIRED
-from handlers.common import NO_PROJECT, chat_id, command_args, no_project_called, parse_number
+from handlers.common import (
+    chat_id,
+    command_args,
+    no_project,
+    no_project_called,
+    parse_number,
+    thread_id,
+)
 from handlers.context import Context
 from handlers.permissions import GROUPS_ONLY_ADMINS, manager_check
 from handlers.replies import esc, reply
@@ -164,11 +171,11 @@ NOT_OPEN = "That session is not open any more."
 async def cancel(update: Update, context: Context) -> None:
     asked = await session_admin.ask_cancel(context.bot_data.database, chat_id(update),
                                            manager_check(update, context),
-                                           context.bot_data.completing)
+                                           context.bot_data.completing, thread_id(update))
     project = esc(asked.project)
     match asked.outcome:
         case "no_project":
-            await reply(update, NO_PROJECT)
+            await reply(update, no_project(thread_id(update)))
         case "nothing_open":
             await reply(update, f"<b>{project}</b> has no open session to cancel.")
         case "being_completed":

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from telegram import InputFile, Update
 
-from handlers.common import NO_PROJECT, chat_id, command_args
+from handlers.common import chat_id, command_args, no_project, thread_id
 from handlers.confirm_commands import CONFIRM_PREFIX, cancel, confirm_button, delete_project, plural
 from handlers.context import Context
 from handlers.permissions import GROUPS_ONLY_ADMINS, forgetter_check, manager_check
@@ -62,10 +62,11 @@ async def export(update: Update, context: Context) -> None:
 
 async def rename(update: Update, context: Context) -> None:
     done = await chat_projects.rename_active(context.bot_data.database, chat_id(update),
-                                             command_args(update), manager_check(update, context))
+                                             command_args(update), manager_check(update, context),
+                                             thread_id(update))
     match done.outcome:
         case "no_project":
-            text = NO_PROJECT
+            text = no_project(thread_id(update))
         case "no_name":
             text = "Give the new name, like <code>/rename Shop API v2</code>."
         case "name_too_long":
@@ -101,9 +102,10 @@ def session_line(entry: SessionEntry) -> str:
 
 
 async def list_sessions(update: Update, context: Context) -> None:
-    listed = await session_admin.list_sessions(context.bot_data.database, chat_id(update))
+    listed = await session_admin.list_sessions(context.bot_data.database, chat_id(update),
+                                               thread_id(update))
     if listed.outcome == "no_project":
-        await reply(update, NO_PROJECT)
+        await reply(update, no_project(thread_id(update)))
         return
     project, summaries = esc(listed.project), listed.sessions
     if not summaries:

@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext
 
 from bot.config import BOT_API_DOWNLOAD_LIMIT
 from handlers.chat_events import EXPIRED
-from handlers.common import parse_number
+from handlers.common import parse_number, topic_of
 from handlers.context import BatonApp, Context, OfferedFile
 from handlers.paste import store_pending
 from handlers.replies import esc, reply
@@ -149,7 +149,8 @@ async def _import_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None and context.chat_data is not None
     await store_pending(context, message.chat_id)  # what came before the file is stored first
-    target = await find_open_session(context, message.chat_id, message.message_thread_id)
+    topic = topic_of(message)  # the file goes into the session of its topic
+    target = await find_open_session(context, message.chat_id, topic)
     if target is None:
         return
     document: Document = message.document
@@ -158,7 +159,7 @@ async def _import_document(update: Update, context: Context) -> None:
     if document.file_size and document.file_size > limit:
         await reply(update, too_big(document.file_size, limit))
         return
-    await message.chat.send_action(ChatAction.TYPING)
+    await message.chat.send_action(ChatAction.TYPING, message_thread_id=topic or None)
     try:
         data = await _download(context, document.file_id)
     except _TooBig as exc:
@@ -218,7 +219,7 @@ async def pick_conversation(update: Update, context: Context) -> None:
     message_id, index = pick
     chat = update.effective_chat
     assert chat is not None  # chat_data exists, so the button's message has a chat
-    target = await find_open_session(context, chat.id, None)
+    target = await find_open_session(context, chat.id, topic_of(query.message))
     if target is None:
         return
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Message
 from telegram.ext import CallbackContext
 
-from handlers.common import display_name
+from handlers.common import display_name, topic_of
 from handlers.context import BatonApp, BotData, Context
 from handlers.debounce import cancel, debounce
 from handlers.sink import chat_state, say_nudges
@@ -57,7 +57,7 @@ def _wait(context: Context, buffered: Buffered) -> None:
 async def add_fragment(message: Message, context: Context, text: str) -> None:
     """Store typed text and buffer it; a consecutive message id from the same sender
     continues the buffer."""
-    said = Said(message.chat_id, message.message_thread_id, message.message_id,
+    said = Said(message.chat_id, topic_of(message) or None, message.message_id,
                 display_name(message.from_user), text,
                 user_id=message.from_user.id if message.from_user else 0)
     buffered = await capture_service.add_typed(context.bot_data.services, chat_state(context),

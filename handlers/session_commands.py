@@ -11,7 +11,7 @@ from telegram import Chat, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from handlers.common import NO_PROJECT, chat_id, command_args, parse_number, user_id
+from handlers.common import chat_id, command_args, no_project, parse_number, thread_id, user_id
 from handlers.context import Context
 from handlers.replies import esc, reply, send_document, slug
 from handlers.sink import forget_target
@@ -50,7 +50,8 @@ def not_delivered(project: str, number: int, kind: str) -> str:
 
 
 async def _send(update: Update, context: Context, doc: Document) -> None:
-    """Send a handoff file, retrying transient failures; when they last, say how to get it."""
+    """Send a handoff file (to the topic it was asked in: replies keep the thread), retrying
+    transient failures; when they last, say how to get it."""
     caption = preview(doc.project, doc.number, doc.kind, doc.first_session, doc.last_session,
                       doc.turns, doc.kept, doc.total, doc.fallback)
     if await send_document(update, filename(doc.project, doc.number, doc.kind), doc.markdown,
@@ -69,6 +70,7 @@ class _Working:
 
     def __init__(self, update: Update) -> None:
         self.update = update
+        self.thread = thread_id(update)
         self.message: Message | None = None
         self.shown_at = 0.0
         self.acting: asyncio.Task[None] | None = None
@@ -76,7 +78,7 @@ class _Working:
     async def __aenter__(self) -> _Working:
         chat = self.update.effective_chat
         assert chat is not None
-        self.acting = asyncio.create_task(_keep_acting(chat))
+        self.acting = asyncio.create_task(_keep_acting(chat, self.thread))
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -107,11 +109,12 @@ class _Working:
             log.debug("progress update failed", exc_info=True)
 
 
-async def _keep_acting(chat: Chat) -> None:
-    """Telegram shows a chat action for about five seconds: repeat it while working."""
+async def _keep_acting(chat: Chat, thread: int) -> None:
+    """Telegram shows a chat action for about five seconds: repeat it while working (in
+    the topic the handoff was asked in)."""
     while True:
         try:
-            await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+            await chat.send_action(ChatAction.UPLOAD_DOCUMENT, message_thread_id=thread or None)
         except TelegramError:
             pass
         await asyncio.sleep(ACTION_EVERY_S)
@@ -127,11 +130,12 @@ def _writing(update: Update, context: Context) -> Writing:
 async def start_session(update: Update, context: Context) -> None:
     forget_target(context.chat_data)
     started = await session_loop.start_session(context.bot_data.database, chat_id(update),
-                                               command_args(update), user_id(update))
+                                               command_args(update), user_id(update),
+                                               thread_id(update))
     project = esc(started.project)
     match started.outcome:
         case "no_project":
-            await reply(update, NO_PROJECT)
+            await reply(update, no_project(thread_id(update)))
         case "objectives_too_long":
             await reply(update, f"Keep the objectives to {started.limit} characters or fewer.")
         case "still_open":
@@ -154,11 +158,12 @@ async def complete(update: Update, context: Context) -> None:
     in_flight = InFlight(data.completing, data.closing)
     async with session_loop.complete_session(
             data.database, chat_id(update), command_args(update), _writing(update, context),
-            in_flight, closed=lambda: forget_target(context.chat_data)) as done:
+            in_flight, closed=lambda: forget_target(context.chat_data),
+            thread_id=thread_id(update)) as done:
         project = esc(done.project)
         match done.outcome:
             case "no_project":
-                await reply(update, NO_PROJECT)
+                await reply(update, no_project(thread_id(update)))
             case "being_written":
                 await reply(update, f"<b>{project}</b> has no open session: the handoff of "
                                     f"session {done.number} is being written and will arrive here.")
@@ -179,11 +184,12 @@ async def handoff(update: Update, context: Context) -> None:
         await reply(update, HANDOFF_USAGE)
         return
     answer = await session_loop.session_handoff(context.bot_data.database, chat_id(update),
-                                                number, _writing(update, context))
+                                                number, _writing(update, context),
+                                                thread_id(update))
     project = esc(answer.project)
     match answer.outcome:
         case "no_project":
-            await reply(update, NO_PROJECT)
+            await reply(update, no_project(thread_id(update)))
         case "no_such_session":
             await reply(update, f"<b>{project}</b> has no session {answer.number}.")
         case "cancelled":

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from telegram import Update
 
-from handlers.common import NO_PROJECT, chat_id
+from handlers.common import chat_id, no_project, thread_id
 from handlers.context import Context
 from handlers.replies import esc, reply
 from service.stats_report import StatsReport, active_project_stats
@@ -49,5 +49,6 @@ def format_stats(report: StatsReport, now: datetime) -> str:
 
 
 async def stats(update: Update, context: Context) -> None:
-    report = await active_project_stats(context.bot_data.database, chat_id(update))
-    await reply(update, NO_PROJECT if report is None else format_stats(report, datetime.now(UTC)))
+    report = await active_project_stats(context.bot_data.database, chat_id(update), thread_id(update))
+    await reply(update, no_project(thread_id(update)) if report is None
+                else format_stats(report, datetime.now(UTC)))

@@ -33,9 +33,9 @@ class SessionList:
     sessions: tuple[SessionEntry, ...] = ()  # oldest first
 
 
-async def list_sessions(db: Database, chat_id: int) -> SessionList:
-    """The active project's sessions with their turn counts."""
-    project = await project_store.active_project(db, chat_id)
+async def list_sessions(db: Database, chat_id: int, thread_id: int = 0) -> SessionList:
+    """The sessions of the place's active project, with their turn counts."""
+    project = await project_store.active_project(db, chat_id, thread_id)
     if project is None:
         return SessionList("no_project")
     summaries = await session_store.list_sessions(db, project.id)
@@ -61,10 +61,10 @@ class CancelQuestion:
 
 
 async def ask_cancel(db: Database, chat_id: int, may_manage: MayManage,
-                     completing: Set[int]) -> CancelQuestion:
-    """/cancel: the open session, to ask about; one without turns is cancelled at once.
-    `completing` holds the sessions /complete is closing right now: they are left to it."""
-    project, session = await session_store.chat_target(db, chat_id)
+                     completing: Set[int], thread_id: int = 0) -> CancelQuestion:
+    """/cancel: the place's open session, to ask about; one without turns is cancelled at
+    once. `completing` holds the sessions /complete is closing right now: left to it."""
+    project, session = await session_store.chat_target(db, chat_id, thread_id)
     if project is None:
         return CancelQuestion("no_project")
     if session is None:

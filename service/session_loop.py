@@ -88,9 +88,10 @@ class Start:
 
 
 async def start_session(db: Database, chat_id: int, objectives: str,
-                        user_id: int | None) -> Start:
-    """Open session N+1 of the chat's active project, with the handoff to start from."""
-    project = await project_store.active_project(db, chat_id)
+                        user_id: int | None, thread_id: int = 0) -> Start:
+    """Open session N+1 of the place's active project, with the handoff to start from.
+    Anyone who may use the bot here may start it: a teammate carries on after a handover."""
+    project = await project_store.active_project(db, chat_id, thread_id)
     if project is None:
         return Start("no_project")
     if len(objectives) > MAX_OBJECTIVES_CHARS:
@@ -125,14 +126,14 @@ class InFlight:
 
 @asynccontextmanager
 async def complete_session(db: Database, chat_id: int, notes: str, writing: Writing,
-                           in_flight: InFlight,
-                           closed: Callable[[], object] | None = None) -> AsyncIterator[Completion]:
-    """Close the chat's open session and write its final handoff; the body of the `with`
+                           in_flight: InFlight, closed: Callable[[], object] | None = None,
+                           thread_id: int = 0) -> AsyncIterator[Completion]:
+    """Close the place's open session and write its final handoff; the body of the `with`
     sends it, still marked in flight, so /cancel and /deleteproject wait for it. With no
     open session: the one being written, or the one completed moments ago (its file may
     never have arrived), rather than a bare "no open session". `closed` runs as soon as
     the session is closed."""
-    project, session = await session_store.chat_target(db, chat_id)
+    project, session = await session_store.chat_target(db, chat_id, thread_id)
     if project is None:
         yield Completion("no_project")
         return
@@ -192,11 +193,12 @@ class HandoffAnswer:
 
 
 async def session_handoff(db: Database, chat_id: int, number: int | None,
-                          writing: Writing) -> HandoffAnswer:
+                          writing: Writing, thread_id: int = 0) -> HandoffAnswer:
     """Session `number`'s handoff: the stored one, else written now (a draft while the
     session is open; a final one when it was completed but its handoff never stored, e.g.
-    after a crash mid-build). Without a number: a draft of the open session."""
-    project, session = await session_store.chat_target(db, chat_id)
+    after a crash mid-build). Without a number: a draft of the open session. The project
+    is the place's (chat_id, thread_id) active one."""
+    project, session = await session_store.chat_target(db, chat_id, thread_id)
     if project is None:
         return HandoffAnswer("no_project")
     if number is None:

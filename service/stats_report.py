@@ -16,9 +16,10 @@ class StatsReport:
     usage: ModelUsage | None = None  # what the model cost, when one wrote handoffs
 
 
-async def active_project_stats(db: Database, chat_id: int) -> StatsReport | None:
-    """The active project's numbers, or None when the chat has no active project."""
-    project = await project_store.active_project(db, chat_id)
+async def active_project_stats(db: Database, chat_id: int, thread_id: int = 0) -> StatsReport | None:
+    """The numbers of the place's (chat, forum topic or 0) active project, or None when it
+    has none."""
+    project = await project_store.active_project(db, chat_id, thread_id)
     if project is None:
         return None
     return StatsReport(project.name, await project_stats(db, project.id),

@@ -136,7 +136,13 @@ class FakeBotAPI(BaseRequest):
                 "chat": {"id": chat_id, "type": chat_type, "title": "t"} if chat_id < 0
                 else {"id": chat_id, "type": "private", "first_name": "u"},
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "Baton",
-                         "username": BOT_USERNAME}, **extra}
+                         "username": BOT_USERNAME}, **self._topic(params), **extra}
+
+    @staticmethod
+    def _topic(params: dict[str, Any]) -> dict[str, Any]:
+        """A message sent into a forum topic is in that topic, as Telegram answers it."""
+        thread = params.get("message_thread_id")
+        return {"message_thread_id": int(thread), "is_topic_message": True} if thread else {}
 
     def _check(self, method: str, params: dict[str, Any]) -> None:
         for key, limit in (("text", 4096), ("caption", 1024)):

@@ -87,10 +87,15 @@ class Harness:
                      user_id: int = OWNER_ID, first_name: str = "Rina",
                      message_id: int | None = None, caption: str | None = None,
                      forward_origin: dict[str, Any] | None = None,
-                     extra: dict[str, Any] | None = None) -> dict[str, Any]:
+                     extra: dict[str, Any] | None = None, thread_id: int | None = None,
+                     forum: bool = False) -> dict[str, Any]:
+        """A message as Telegram sends it; `forum` makes the group a forum supergroup and
+        `thread_id` puts the message in that topic (no thread id: the General topic)."""
         chat: dict[str, Any] = (
             {"id": chat_id, "type": "private", "first_name": first_name} if chat_id > 0
             else {"id": chat_id, "type": "supergroup", "title": "Team <b>&"})
+        if forum or thread_id is not None:
+            chat["is_forum"] = True
         message: dict[str, Any] = {
             "message_id": message_id if message_id is not None else next(self._message_ids),
             "date": int(time.time()), "chat": chat, "from": user_json(user_id, first_name),
@@ -105,6 +110,11 @@ class Harness:
             message["photo"] = [{"file_id": "p", "file_unique_id": "pu", "width": 1, "height": 1}]
         if forward_origin is not None:
             message["forward_origin"] = forward_origin
+        if thread_id is not None:  # Telegram also makes it a reply to the topic's first message
+            message.update(message_thread_id=thread_id, is_topic_message=True, reply_to_message={
+                "message_id": thread_id, "date": message["date"], "chat": chat,
+                "message_thread_id": thread_id, "is_topic_message": True,
+                "forum_topic_created": {"name": f"topic {thread_id}", "icon_color": 7322096}})
         message.update(extra or {})
         return message
 
@@ -158,8 +168,8 @@ class Harness:
             await asyncio.sleep(0.01)
 
     async def press(self, data: str, *, chat_id: int = PRIVATE_CHAT,
-                    user_id: int = OWNER_ID) -> list[Call]:
-        message = self.message_json("buttons", chat_id=chat_id, user_id=user_id)
+                    user_id: int = OWNER_ID, thread_id: int | None = None) -> list[Call]:
+        message = self.message_json("buttons", chat_id=chat_id, user_id=user_id, thread_id=thread_id)
         message["from"] = {"id": 7000001, "is_bot": True, "first_name": "Baton",
                            "username": BOT_USERNAME}
         return await self.process({"callback_query": {

@@ -11,6 +11,8 @@ import pytest
 
 from service import capture
 from service import chat_projects as cp
+from service import session_admin as admin
+from service import session_loop as loop
 from service.capture import CaptureState, Nudge, Target
 from service.runtime import Runtime
 from storage import data as data_store
@@ -18,9 +20,10 @@ from storage import projects as project_store
 from storage import sessions as session_store
 from storage.db import Database, migration_scripts, split_statements
 from storage.turn_writer import Outcome
-from tests.service.stores import CHAT, OTHER_CHAT, USER, opened
+from tests.service.stores import CHAT, OTHER_CHAT, USER, allow, opened
 
 FRONTEND, BACKEND = 11, 22  # two forum topics; 0 is the General topic
+OTHER_USER = USER + 1
 
 
 async def active_name(db: Database, chat: int, thread: int = 0) -> str | None:
@@ -69,10 +72,6 @@ async def test_use_binds_a_project_of_another_topic_here_and_leaves_the_others(d
 async def test_renaming_acts_on_the_topic_s_project(db: Database) -> None:
     await cp.new_project(db, CHAT, "Frontend", "", USER, thread_id=FRONTEND)
     await cp.new_project(db, CHAT, "Backend", "", USER, thread_id=BACKEND)
-
-    async def allow(created_by: int | None) -> bool:
-        return True
-
     renamed = await cp.rename_active(db, CHAT, "Web", allow, thread_id=FRONTEND)
     assert (renamed.outcome, renamed.old, renamed.new) == ("renamed", "Frontend", "Web")
     assert await active_name(db, CHAT, BACKEND) == "Backend"
@@ -158,3 +157,27 @@ async def test_each_topic_captures_into_its_own_session_and_is_nudged_on_its_own
         assert await capture.find_target(rt, state, CHAT, None, now=3.0) == Nudge(CHAT, None, None)
     finally:
         await rt.close()
+
+
+async def test_sessions_start_and_complete_in_their_own_topic(db: Database) -> None:
+    writing = loop.Writing(budget_words=400)
+    flight = loop.InFlight(set(), {})
+    await cp.new_project(db, CHAT, "Frontend", "", USER, thread_id=FRONTEND)
+    await cp.new_project(db, CHAT, "Backend", "", USER, thread_id=BACKEND)
+    assert (await loop.start_session(db, CHAT, "", USER)).outcome == "no_project"  # General
+    front = await loop.start_session(db, CHAT, "navbar", USER, thread_id=FRONTEND)
+    back = await loop.start_session(db, CHAT, "schema", OTHER_USER, thread_id=BACKEND)
+    assert (front.project, front.number, back.project, back.number) == ("Frontend", 1, "Backend", 1)
+    async with loop.complete_session(db, CHAT, "navbar done", writing, flight,
+                                     thread_id=FRONTEND) as done:
+        assert (done.outcome, done.project) == ("written", "Frontend")
+    listed = await admin.list_sessions(db, CHAT, FRONTEND)
+    assert [(s.number, s.status, s.about) for s in listed.sessions] == [(1, "completed", "navbar done")]
+    assert (await admin.list_sessions(db, CHAT, BACKEND)).sessions[0].status == "active"
+    # another member starts the next one
+    again = await loop.start_session(db, CHAT, "", OTHER_USER, thread_id=FRONTEND)
+    assert (again.outcome, again.number) == ("started", 2) and again.previous is not None
+    draft = await loop.session_handoff(db, CHAT, None, writing, thread_id=BACKEND)
+    assert draft.outcome == "document" and draft.project == "Backend"
+    cancel = await admin.ask_cancel(db, CHAT, allow, set(), thread_id=BACKEND)
+    assert (cancel.outcome, cancel.project) == ("cancelled", "Backend")  # no turns: at once
