@@ -42,6 +42,13 @@ def filename(project: str, number: int, kind: str) -> str:
     return f"{slug(project)}-handoff-s{number}{'-draft' if kind == 'draft' else ''}.md"
 
 
+def handed_to(teammate: str | None, caption: str) -> str:
+    """The caption of a handoff handed over to a teammate names them first."""
+    if teammate is None:
+        return caption
+    return f"For @{esc(teammate)}: the next session is yours (/startsession).\n{caption}"
+
+
 def not_delivered(project: str, number: int, kind: str) -> str:
     """The one message when a stored handoff could not be sent, saying how to get it."""
     what = "draft handoff" if kind == "draft" else "handoff"
@@ -49,16 +56,18 @@ def not_delivered(project: str, number: int, kind: str) -> str:
             f"did not take the file just now: /handoff {number} sends it.")
 
 
-async def _send(update: Update, context: Context, doc: Document) -> None:
+async def _send(update: Update, context: Context, doc: Document,
+                teammate: str | None = None) -> None:
     """Send a handoff file (to the topic it was asked in: replies keep the thread), retrying
-    transient failures; when they last, say how to get it."""
-    caption = preview(doc.project, doc.number, doc.kind, doc.first_session, doc.last_session,
-                      doc.turns, doc.kept, doc.total, doc.fallback)
+    transient failures; when they last, say how to get it. A `teammate` is named first."""
+    caption = handed_to(teammate, preview(doc.project, doc.number, doc.kind, doc.first_session,
+                                          doc.last_session, doc.turns, doc.kept, doc.total,
+                                          doc.fallback))
     if await send_document(update, filename(doc.project, doc.number, doc.kind), doc.markdown,
                            caption, backoff=context.bot_data.delivery):
         return
     try:
-        await reply(update, not_delivered(doc.project, doc.number, doc.kind))
+        await reply(update, handed_to(teammate, not_delivered(doc.project, doc.number, doc.kind)))
     except TelegramError as error:
         log.warning("could not tell chat %s that session %d's handoff is stored: %s",
                     doc.chat_id, doc.number, error)
@@ -174,7 +183,7 @@ async def complete(update: Update, context: Context) -> None:
                 await reply(update, "That session was already completed.")
             case "resent" | "written":
                 assert done.document is not None
-                await _send(update, context, done.document)
+                await _send(update, context, done.document, done.teammate)
 
 
 async def handoff(update: Update, context: Context) -> None:

@@ -8,6 +8,8 @@ can take a while, so the caller passes what shows the work (`Writing.progress`,
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
@@ -113,6 +115,20 @@ class Completion:
     project: str = ""
     number: int = 0  # the session being written, for "being_written"
     document: Document | None = None  # for "resent" and "written"
+    teammate: str | None = None  # the @username the handoff is handed to, if one was named
+
+
+TEAMMATE = re.compile(r"@([A-Za-z0-9_]{1,32})(?=\s|$)")  # a Telegram @username, first thing
+
+
+def handover(args: str) -> tuple[str | None, str]:
+    """`/complete @name what was achieved`: the teammate named first (without the @) and
+    the rest as the session's notes; no teammate when the text does not start with one."""
+    text = args.strip()
+    found = TEAMMATE.match(text)
+    if found is None:
+        return None, text
+    return found.group(1), text[found.end():].strip()
 
 
 @dataclass(slots=True)
@@ -125,20 +141,23 @@ class InFlight:
 
 
 @asynccontextmanager
-async def complete_session(db: Database, chat_id: int, notes: str, writing: Writing,
+async def complete_session(db: Database, chat_id: int, args: str, writing: Writing,
                            in_flight: InFlight, closed: Callable[[], object] | None = None,
                            thread_id: int = 0) -> AsyncIterator[Completion]:
     """Close the place's open session and write its final handoff; the body of the `with`
-    sends it, still marked in flight, so /cancel and /deleteproject wait for it. With no
-    open session: the one being written, or the one completed moments ago (its file may
-    never have arrived), rather than a bare "no open session". `closed` runs as soon as
-    the session is closed."""
+    sends it, still marked in flight, so /cancel and /deleteproject wait for it. `args`
+    are the session's notes, after the @teammate it is handed to if one is named first.
+    With no open session: the one being written, or the one completed moments ago (its
+    file may never have arrived), rather than a bare "no open session". `closed` runs as
+    soon as the session is closed."""
+    teammate, notes = handover(args)
     project, session = await session_store.chat_target(db, chat_id, thread_id)
     if project is None:
         yield Completion("no_project")
         return
     if session is None or session.id in in_flight.completing:
-        yield await _complete_again(db, project, in_flight)
+        again = await _complete_again(db, project, in_flight)
+        yield dataclasses.replace(again, teammate=teammate)
         return
     in_flight.completing.add(session.id)
     in_flight.closing[project.id] = session.number
@@ -150,7 +169,7 @@ async def complete_session(db: Database, chat_id: int, notes: str, writing: Writ
             yield Completion("already_completed", project.name)
             return
         document = await _write(db, project, finished, "final", writing)
-        yield Completion("written", project.name, finished.number, document)
+        yield Completion("written", project.name, finished.number, document, teammate)
     finally:
         in_flight.completing.discard(session.id)
         in_flight.closing.pop(project.id, None)

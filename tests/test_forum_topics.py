@@ -1,4 +1,4 @@
-"""Forum topics are places (issue 11 point 1), through the real Application: each
+"""Forum topics are places (issue 11 points 1 and 7), through the real Application: each
 topic of a forum supergroup (and its General topic) has its own active project and
 session, and every reply, acknowledgement and handoff goes to the topic it belongs to."""
 from __future__ import annotations
@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.fake_bot_api import Call
+from handlers.replies import SEND_ATTEMPTS, Backoff
+from tests.fake_bot_api import SERVER_ERROR, Call
 from tests.harness import FRIEND_ID, GROUP_CHAT, Harness, stored_turns, texts
 
 FORUM = GROUP_CHAT
@@ -148,3 +149,38 @@ async def test_a_reply_chain_in_an_ordinary_supergroup_is_not_a_topic(baton: Har
     [doc] = [c for c in calls if c.method == "sendDocument"]
     assert doc.document is not None and "from a reply chain" in doc.document[1]
     assert "message_thread_id" not in doc.params
+
+
+async def test_complete_at_a_teammate_names_them_and_anyone_starts_next(baton: Harness) -> None:
+    await two_topics(baton)
+    await forward(baton, "Navbar is in components/Navbar.tsx.", FRONT)
+    calls = await say(baton, "/complete @dana shipped the navbar", FRONT)
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert doc.text.startswith("For @dana: the next session is yours (/startsession).\n"
+                               "<b>Frontend</b> — handoff after session 1")
+    [listing] = texts(await say(baton, "/sessions", FRONT))
+    assert "shipped the navbar" in listing and "@dana" not in listing  # the rest is the notes
+    # Dana (another member) starts the next session and gets the handoff first
+    calls = await say(baton, "/startsession", FRONT, user_id=FRIEND_ID, first_name="Dana")
+    started, sent = texts(calls)
+    assert started.startswith("Session 2 of <b>Frontend</b> started.")
+    assert handoff_of(calls)[0] == "frontend-handoff-s1.md" and "For @dana" not in sent
+    # without a teammate the caption is as before
+    calls = await say(baton, "/complete plain notes", BACK)
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert doc.text.startswith("<b>Backend</b> — handoff after session 1")
+
+
+async def test_a_handoff_that_cannot_be_sent_still_names_the_teammate(baton: Harness) -> None:
+    assert baton.app is not None
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    baton.app.bot_data.delivery = Backoff(sleep=no_wait)
+    await two_topics(baton)
+    baton.api.fail("sendDocument", *[SERVER_ERROR] * SEND_ATTEMPTS)
+    calls = await say(baton, "/complete @dana shipped", FRONT)
+    assert [c.status for c in calls if c.method == "sendDocument"] == [500] * SEND_ATTEMPTS
+    [told] = texts([c for c in calls if c.method == "sendMessage"])
+    assert told.startswith("For @dana: the next session is yours") and "/handoff 1" in told

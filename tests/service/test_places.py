@@ -159,6 +159,19 @@ async def test_each_topic_captures_into_its_own_session_and_is_nudged_on_its_own
         await rt.close()
 
 
+@pytest.mark.parametrize(("args", "expected"), [
+    ("@dana shipped the navbar", ("dana", "shipped the navbar")),
+    ("  @Dana_2\nline one\nline two ", ("Dana_2", "line one\nline two")),
+    ("@dana", ("dana", "")),
+    ("shipped it for @dana", (None, "shipped it for @dana")),  # only a name said first
+    ("@dana's navbar works", (None, "@dana's navbar works")),  # not a bare @username
+    ("@" + "x" * 33 + " too long", (None, "@" + "x" * 33 + " too long")),
+    ("", (None, "")),
+])
+def test_handover_takes_the_teammate_named_first(args: str, expected: tuple[str | None, str]) -> None:
+    assert loop.handover(args) == expected
+
+
 async def test_sessions_start_and_complete_in_their_own_topic(db: Database) -> None:
     writing = loop.Writing(budget_words=400)
     flight = loop.InFlight(set(), {})
@@ -168,13 +181,13 @@ async def test_sessions_start_and_complete_in_their_own_topic(db: Database) -> N
     front = await loop.start_session(db, CHAT, "navbar", USER, thread_id=FRONTEND)
     back = await loop.start_session(db, CHAT, "schema", OTHER_USER, thread_id=BACKEND)
     assert (front.project, front.number, back.project, back.number) == ("Frontend", 1, "Backend", 1)
-    async with loop.complete_session(db, CHAT, "navbar done", writing, flight,
+    async with loop.complete_session(db, CHAT, "@dana navbar done", writing, flight,
                                      thread_id=FRONTEND) as done:
-        assert (done.outcome, done.project) == ("written", "Frontend")
+        assert (done.outcome, done.project, done.teammate) == ("written", "Frontend", "dana")
     listed = await admin.list_sessions(db, CHAT, FRONTEND)
     assert [(s.number, s.status, s.about) for s in listed.sessions] == [(1, "completed", "navbar done")]
     assert (await admin.list_sessions(db, CHAT, BACKEND)).sessions[0].status == "active"
-    # another member starts the next one
+    # anyone may start the next one: nothing ties it to who started or completed the last
     again = await loop.start_session(db, CHAT, "", OTHER_USER, thread_id=FRONTEND)
     assert (again.outcome, again.number) == ("started", 2) and again.previous is not None
     draft = await loop.session_handoff(db, CHAT, None, writing, thread_id=BACKEND)
