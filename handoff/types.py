@@ -29,6 +29,7 @@ class TurnIn:
 class ProjectIn:
     name: str
     description: str = ""
+    team: tuple[str, ...] = ()  # a group project's members: the handoff names the team
 
 
 @dataclass(frozen=True, slots=True)
