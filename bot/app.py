@@ -14,6 +14,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackContext,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -87,6 +88,7 @@ def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(CallbackQueryHandler(data_commands.confirm_button,
                                          pattern=f"^{data_commands.CONFIRM_PREFIX}"))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
+    app.add_handler(ChatMemberHandler(chat_events.arrived, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
     app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))
     # Keep last among callback handlers: data nobody above claims is stale or forged.

@@ -60,12 +60,29 @@ class HandoffConfig:
     budget_words: int = 2000
 
 
+GROUP_ACKS = ("reaction", "summary", "none")  # [capture] group_ack
+GROUP_CAPTURES = ("forwards", "all")  # [capture] groups
+
+
 @dataclass(frozen=True, slots=True)
 class CaptureConfig:
     ack_delay_s: float = 2.0
     stitch_window_s: float = 1.5
     max_paste_parts: int = 30
     max_paste_chars: int = 200_000
+    # Groups are quiet: a reaction on each stored message, or one summary per burst (at
+    # most every group_ack_every_s), or nothing. Private chats always get the summary.
+    group_ack: str = "reaction"
+    group_ack_every_s: float = 60.0
+    # What groups keep: forwards, documents, /note and replies to the bot, or everything.
+    groups: str = "forwards"
+
+    def __post_init__(self) -> None:
+        for key, value, allowed in (("group_ack", self.group_ack, GROUP_ACKS),
+                                    ("groups", self.groups, GROUP_CAPTURES)):
+            if value not in allowed:
+                choices = ", ".join(f'"{a}"' for a in allowed)
+                raise ConfigError(f"[capture] {key} must be one of {choices}.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from handlers.context import Context
 from handlers.paste import add_fragment, store_pending
 from handlers.replies import reply
 from handlers.sink import store_said
+from service import groups
 from service.capture import Said
 
 
@@ -34,12 +35,24 @@ def origin_author(message: Message) -> tuple[bool, str]:
     return False, "unknown"
 
 
+def replies_to_bot(message: Message, bot_id: int) -> bool:
+    """A reply to one of the bot's messages; in a forum topic every message "replies" to
+    the topic's first message, which does not count."""
+    replied = message.reply_to_message
+    return (replied is not None and replied.forum_topic_created is None
+            and replied.from_user is not None and replied.from_user.id == bot_id)
+
+
 async def capture_message(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     text = message.text or message.caption or ""
     if not text.strip():
         return  # only whitespace: nothing worth keeping
+    if not groups.keeps(message.chat_id, context.bot_data.capture.groups,
+                        forwarded=message.forward_origin is not None,
+                        to_bot=replies_to_bot(message, context.bot.id)):
+        return  # group chit-chat, with [capture] groups = "forwards"
     if message.forward_origin is None and message.text is not None:
         await add_fragment(message, context, text)
         return

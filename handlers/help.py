@@ -42,7 +42,8 @@ async def start(update: Update, context: Context) -> None:
         "3. Paste its master prompt into a fresh AI chat and carry on. /help lists every command.",
     ]
     chat = update.effective_chat
-    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+    in_group = chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if in_group and not context.bot.can_read_all_group_messages:  # privacy mode is on
         lines.append("")
         lines.append(GROUP_PRIVACY_NOTE)
     await reply(update, "\n".join(lines))

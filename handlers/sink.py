@@ -8,17 +8,20 @@ from collections.abc import Sequence
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
+from bot.config import CaptureConfig
 from handlers.common import NO_PROJECT
 from handlers.context import BatonApp, ChatData, Context
 from handlers.debounce import debounce
 from handlers.replies import esc
 from service import capture as capture_service
+from service import groups
 from service.capture import CaptureState, Committed, Nudge, PendingAck, Said, Target
 from service.runtime import AfterCommit
 
 log = logging.getLogger(__name__)
+SAVED_REACTION = "✍"  # one of the emoji Telegram accepts as a reaction ("writing hand")
 
 
 async def say(bot: Bot, chat_id: int, thread_id: int | None, text: str,
@@ -72,20 +75,42 @@ async def store_said(context: Context, said: Said) -> None:
         context.bot_data.services, chat_state(context), said))
 
 
+async def react(bot: Bot, pending: PendingAck) -> None:
+    """A reaction on each stored message; where reactions are not allowed (Telegram
+    refuses them), the summary instead, so the burst is still acknowledged."""
+    for message_id in pending.message_ids:
+        try:
+            await bot.set_message_reaction(pending.chat_id, message_id, SAVED_REACTION)
+        except BadRequest as exc:
+            log.info("no reaction in chat %s (%s): sending a summary", pending.chat_id,
+                     exc.message)
+            await say(bot, pending.chat_id, pending.thread_id, ack_text(pending), quiet=True)
+            return
+
+
+async def acknowledge(bot: Bot, config: CaptureConfig, state: CaptureState) -> None:
+    """Tell the chat what its burst stored, the way its kind of chat is told."""
+    pending = capture_service.take_ack(state)
+    if pending is None:
+        return
+    style = groups.ack_style(pending.chat_id, config.group_ack)
+    if style == "reaction":
+        await react(bot, pending)
+    elif style in ("reply", "summary"):
+        await say(bot, pending.chat_id, pending.thread_id, ack_text(pending), quiet=True)
+        if style == "summary":
+            groups.summarized(state)
+
+
 async def _send_ack(context: Context, where: tuple[int, int | None]) -> None:
-    pending = capture_service.take_ack(chat_state(context))
-    if pending is not None:
-        await say(context.bot, where[0], where[1], ack_text(pending), quiet=True)
+    await acknowledge(context.bot, context.bot_data.capture, chat_state(context))
 
 
 async def flush_acks(app: BatonApp) -> None:
     """Send every pending acknowledgement now (a graceful stop: the job queue is gone)."""
     for chat_data in list(app.chat_data.values()):
-        pending = capture_service.take_ack(chat_data.capture)
-        if pending is None:
-            continue
         try:
-            await say(app.bot, pending.chat_id, pending.thread_id, ack_text(pending), quiet=True)
+            await acknowledge(app.bot, app.bot_data.capture, chat_data.capture)
         except TelegramError as exc:
             log.warning("could not acknowledge before stopping: %s", exc)
 
@@ -98,8 +123,12 @@ def commit_hook(app: BatonApp) -> AfterCommit:
         await say_nudges(app.bot, committed.nudges)
         if app.bot_data.stopping:  # no job queue any more: told by flush_acks
             return
+        config = app.bot_data.capture
         for chat_id, thread_id in committed.acks:
-            debounce(app.chat_data[chat_id], app.job_queue, f"ack:{chat_id}:{thread_id or 0}",
-                     app.bot_data.capture.ack_delay_s, chat_id, _send_ack, (chat_id, thread_id))
+            chat_data = app.chat_data[chat_id]
+            delay = groups.ack_delay(chat_data.capture, groups.ack_style(chat_id, config.group_ack),
+                                     config.ack_delay_s, config.group_ack_every_s)
+            debounce(chat_data, app.job_queue, f"ack:{chat_id}:{thread_id or 0}", delay,
+                     chat_id, _send_ack, (chat_id, thread_id))
 
     return capture_service.after_commit(lambda chat_id: app.chat_data[chat_id].capture, told)

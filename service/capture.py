@@ -78,6 +78,7 @@ class PendingAck:
     thread_id: int | None
     saved: int = 0
     from_ai: int = 0
+    message_ids: list[int] = field(default_factory=list)  # the stored messages, for reactions
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class Tag:
     project: str
     session: int
     from_ai: bool
+    message_id: int = 0  # the Telegram message the turn came from (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,7 @@ class CaptureState:
     nudged: dict[int, tuple[int | None, float]] = field(default_factory=dict)  # by thread id:
     # (project id or None, when it was said)
     ack: PendingAck | None = None
+    summarized_at: float | None = None  # time.monotonic() of the group's last summary
     pastes: dict[PasteKey, PasteBuffer] = field(default_factory=dict)
 
     def forget_target(self) -> None:
@@ -194,7 +197,8 @@ async def _submit(rt: Runtime, state: CaptureState, chat_id: int, thread_id: int
         return target
     for turn in turns:
         rt.writer.submit(target.session_id, turn, Tag(chat_id, thread_id, target.project,
-                                                      target.session, turn.role == "assistant"))
+                                                      target.session, turn.role == "assistant",
+                                                      turn.tg_message_id or 0))
     return None
 
 
@@ -239,6 +243,8 @@ async def count_committed(rt: Runtime, outcomes: Sequence[Outcome],
             state.ack = pending
         pending.saved += 1
         pending.from_ai += tag.from_ai
+        if tag.message_id and tag.message_id not in pending.message_ids[-1:]:
+            pending.message_ids.append(tag.message_id)  # a paste's turns share its first id
         grown[(tag.chat_id, tag.thread_id)] = None
     return Committed(list(grown), nudges)
 

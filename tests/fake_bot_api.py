@@ -96,6 +96,7 @@ class FakeBotAPI(BaseRequest):
         self.updates: list[dict[str, Any]] = []  # served by getUpdates, Telegram's way
         self.offsets: list[int | None] = []  # the offset of every getUpdates call
         self.on_poll: Callable[[int | None], None] | None = None  # sees each offset first
+        self.can_read_all_group_messages = False  # getMe: privacy mode on, as by default
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """An offset confirms (and drops) every update below it, as Telegram does."""
@@ -200,7 +201,8 @@ class FakeBotAPI(BaseRequest):
         if api_method == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "Baton",
                     "username": BOT_USERNAME, "can_join_groups": True,
-                    "can_read_all_group_messages": False, "supports_inline_queries": False}
+                    "can_read_all_group_messages": self.can_read_all_group_messages,
+                    "supports_inline_queries": False}
         if api_method in ("sendMessage", "editMessageText"):
             return self._message(params, text=params.get("text", ""))
         if api_method == "sendDocument":

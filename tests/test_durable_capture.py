@@ -28,7 +28,10 @@ from tests.harness import (
 )
 from tests.test_import_reliability import HeldDownloads
 
-LONG_WINDOW = CaptureConfig(ack_delay_s=30.0, stitch_window_s=30.0)  # nothing fires by itself
+# Nothing fires by itself; the group keeps its chit-chat and is told by a summary, as a
+# private chat is (tests/test_groups.py covers the quiet defaults).
+LONG_WINDOW = CaptureConfig(ack_delay_s=30.0, stitch_window_s=30.0, groups="all",
+                            group_ack="summary")
 
 
 def fragments_left(db_path: Path) -> int:

@@ -41,6 +41,8 @@ async def test_a_command_ends_the_window(baton: Harness, db_path: Path) -> None:
 
 
 async def test_gaps_and_other_senders_are_not_stitched(baton: Harness, db_path: Path) -> None:
+    assert baton.app is not None  # typed group text is kept with [capture] groups = "all"
+    baton.app.bot_data.capture = replace(baton.app.bot_data.capture, groups="all")
     await open_session(baton, chat_id=GROUP_CHAT)
     await baton.send("one", message_id=700, chat_id=GROUP_CHAT, settle=False)
     await baton.send("two", message_id=702, chat_id=GROUP_CHAT, settle=False)  # gap

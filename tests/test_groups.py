@@ -1,0 +1,190 @@
+"""Issue 11 points 3-6 through the real Application, in a supergroup of three members:
+quiet acknowledgements (a reaction per message, or one summary per burst), what groups
+capture, per-member /stats and the team in the handoff, the arrival message and /start's
+privacy warning only when privacy mode is on."""
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from handlers.help import GROUP_PRIVACY_NOTE
+from handlers.sink import SAVED_REACTION
+from tests.fake_bot_api import BOT_ID, BOT_USERNAME, Fault
+from tests.harness import GROUP_CHAT, Harness, make_config, open_session, stored_turns, texts
+
+ANA, BEN, CLEO = 2001, 2002, 2003
+NAMES = {ANA: "Ana", BEN: "Ben", CLEO: "Cleo"}
+GPT = {"type": "user", "date": 1, "sender_user": {"id": 5, "is_bot": True, "first_name": "GPT"}}
+
+
+def group_harness(db_path: Path, **capture: Any) -> Harness:
+    config = make_config(db_path, allowed_chat_ids=(GROUP_CHAT,))
+    return Harness(replace(config, capture=replace(config.capture, **capture)))
+
+
+@pytest.fixture
+async def team(db_path: Path) -> AsyncIterator[Harness]:
+    """The defaults: group_ack = "reaction", groups = "forwards"."""
+    harness = group_harness(db_path)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        assert not harness.api.errors, harness.api.errors
+
+
+async def say(baton: Harness, member: int, text: str, **kwargs: Any) -> None:
+    await baton.send(text, chat_id=GROUP_CHAT, user_id=member, first_name=NAMES[member],
+                     **kwargs)
+
+
+def turns_of(baton: Harness) -> list[tuple[Any, ...]]:
+    return stored_turns(Path(baton.config.storage.path))
+
+
+def saved_replies(baton: Harness) -> list[str]:
+    return [t for t in texts(baton.sent()) if "Saved" in t]
+
+
+def bot_message(message_id: int) -> dict[str, Any]:
+    return {"message_id": message_id, "date": int(time.time()),
+            "chat": {"id": GROUP_CHAT, "type": "supergroup", "title": "Team"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Baton", "username": BOT_USERNAME},
+            "text": "Session 1 of Team Site started."}
+
+
+async def test_six_captured_messages_get_six_reactions_and_no_reply(team: Harness) -> None:
+    await open_session(team, chat_id=GROUP_CHAT, name="Team Site")
+    sent_before = len(team.sent())
+    for i, member in enumerate([ANA, BEN, CLEO, ANA, BEN, CLEO]):
+        await say(team, member, f"answer {i}", message_id=500 + 2 * i, forward_origin=GPT)
+    reactions = team.api.ok("setMessageReaction")
+    assert sorted(c.params["message_id"] for c in reactions) == [500 + 2 * i for i in range(6)]
+    assert all(c.params["chat_id"] == GROUP_CHAT and c.params["reaction"][0]["emoji"]
+               == SAVED_REACTION for c in reactions)
+    assert len(team.sent()) == sent_before  # not one "✓ Saved" message
+    assert len(turns_of(team)) == 6
+
+
+async def test_where_reactions_are_refused_the_burst_gets_one_summary(team: Harness) -> None:
+    await open_session(team, chat_id=GROUP_CHAT, name="Team Site")
+    team.api.fail("setMessageReaction", Fault(400, "Bad Request: REACTION_INVALID"))
+    await say(team, ANA, "answer", forward_origin=GPT)
+    assert saved_replies(team) == ["✓ Saved 1 message (1 from AI) to session 1 of <b>Team Site</b>."]
+
+
+async def test_summary_is_one_message_per_burst(db_path: Path) -> None:
+    baton = group_harness(db_path, group_ack="summary", group_ack_every_s=0.0)
+    await baton.start()
+    try:
+        await open_session(baton, chat_id=GROUP_CHAT, name="Team Site")
+        for i, member in enumerate([ANA, BEN, CLEO]):
+            await say(baton, member, f"answer {i}", settle=False, message_id=600 + 2 * i,
+                      forward_origin=GPT)
+        await baton.settle()
+        for i, member in enumerate([ANA, BEN]):
+            await say(baton, member, f"more {i}", settle=False, message_id=700 + 2 * i,
+                      forward_origin=GPT)
+        await baton.settle()
+        assert saved_replies(baton) == [
+            "✓ Saved 3 messages (3 from AI) to session 1 of <b>Team Site</b>.",
+            "✓ Saved 2 messages (2 from AI) to session 1 of <b>Team Site</b>."]
+        assert not baton.api.ok("setMessageReaction")
+    finally:
+        await baton.stop()
+
+
+async def test_group_ack_none_says_nothing(db_path: Path) -> None:
+    baton = group_harness(db_path, group_ack="none")
+    await baton.start()
+    try:
+        await open_session(baton, chat_id=GROUP_CHAT, name="Team Site")
+        sent_before = len(baton.api.calls)
+        await say(baton, ANA, "answer", forward_origin=GPT)
+        assert [c.method for c in baton.api.calls[sent_before:]] == []
+        assert len(stored_turns(db_path)) == 1
+    finally:
+        await baton.stop()
+
+
+async def test_forwards_mode_keeps_forwards_notes_and_replies_to_the_bot(team: Harness) -> None:
+    await open_session(team, chat_id=GROUP_CHAT, name="Team Site")
+    await say(team, ANA, "lunch at noon?", message_id=800)
+    await say(team, BEN, "sure", message_id=802)
+    await say(team, BEN, "Use Decimal for money.", message_id=804, forward_origin=GPT)
+    await say(team, CLEO, "/note keep the API stable", message_id=806)
+    await say(team, ANA, "the deploy needs TLS first", message_id=808,
+              extra={"reply_to_message": bot_message(12)})
+    await team.settle()
+    assert sorted(t[3] for t in turns_of(team)) == [
+        "Use Decimal for money.", "keep the API stable", "the deploy needs TLS first"]
+
+
+async def test_all_mode_keeps_every_message(db_path: Path) -> None:
+    baton = group_harness(db_path, groups="all")
+    await baton.start()
+    try:
+        await open_session(baton, chat_id=GROUP_CHAT, name="Team Site")
+        await say(baton, ANA, "lunch at noon?", message_id=800)
+        await say(baton, BEN, "sure", message_id=802)
+        assert sorted(t[1:4:2] for t in stored_turns(db_path)) == [
+            ("Ana", "lunch at noon?"), ("Ben", "sure")]
+    finally:
+        await baton.stop()
+
+
+async def say_and_get(baton: Harness, member: int, text: str) -> list[Any]:
+    return await baton.send(text, chat_id=GROUP_CHAT, user_id=member, first_name=NAMES[member])
+
+
+def added(status: str = "member", old: str = "left") -> dict[str, Any]:
+    """The my_chat_member update of the bot joining the group (or being promoted)."""
+    bot = {"id": BOT_ID, "is_bot": True, "first_name": "Baton", "username": BOT_USERNAME}
+
+    def member(state: str) -> dict[str, Any]:
+        data: dict[str, Any] = {"status": state, "user": bot}
+        if state == "administrator":
+            data.update(dict.fromkeys((
+                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                "can_change_info", "can_invite_users", "can_post_stories",
+                "can_edit_stories", "can_delete_stories"), False))
+        return data
+
+    return {"my_chat_member": {
+        "chat": {"id": GROUP_CHAT, "type": "supergroup", "title": "Team"},
+        "from": {"id": ANA, "is_bot": False, "first_name": "Ana"}, "date": int(time.time()),
+        "old_chat_member": member(old), "new_chat_member": member(status)}}
+
+
+async def test_added_to_a_group_the_bot_posts_one_arrival_message(team: Harness) -> None:
+    [arrival] = texts(await team.process(added()))
+    assert "Privacy mode is on, so I cannot read the messages here" in arrival
+    assert "<code>/newproject NAME</code>" in arrival
+    assert texts(await team.process(added("administrator", old="member"))) == []  # promoted
+
+
+async def test_arrival_says_when_the_bot_can_read_every_message(team: Harness) -> None:
+    team.api.can_read_all_group_messages = True  # privacy mode off in @BotFather
+    await team.restart()
+    [arrival] = texts(await team.process(added()))
+    assert "I can read every message here" in arrival and "Privacy mode" not in arrival
+    team.api.can_read_all_group_messages = False
+    await team.restart()
+    [arrival] = texts(await team.process(added("administrator")))  # an admin reads all
+    assert "I can read every message here" in arrival
+
+
+async def test_start_in_a_group_warns_about_privacy_only_when_it_is_on(team: Harness) -> None:
+    [answer] = texts(await say_and_get(team, ANA, "/start"))
+    assert GROUP_PRIVACY_NOTE in answer
+    team.api.can_read_all_group_messages = True
+    await team.restart()
+    [answer] = texts(await say_and_get(team, ANA, "/start"))
+    assert "Baton" in answer and "privacy" not in answer.lower()
