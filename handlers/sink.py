@@ -88,9 +88,11 @@ async def react(bot: Bot, pending: PendingAck) -> None:
             return
 
 
-async def acknowledge(bot: Bot, config: CaptureConfig, state: CaptureState) -> None:
-    """Tell the chat what its burst stored, the way its kind of chat is told."""
-    pending = capture_service.take_ack(state)
+async def acknowledge(bot: Bot, config: CaptureConfig, state: CaptureState,
+                      thread_id: int | None) -> None:
+    """Tell the place (the chat, or one of its topics) what its burst stored, the way its
+    kind of chat is told."""
+    pending = capture_service.take_ack(state, thread_id)
     if pending is None:
         return
     style = groups.ack_style(pending.chat_id, config.group_ack)
@@ -103,16 +105,17 @@ async def acknowledge(bot: Bot, config: CaptureConfig, state: CaptureState) -> N
 
 
 async def _send_ack(context: Context, where: tuple[int, int | None]) -> None:
-    await acknowledge(context.bot, context.bot_data.capture, chat_state(context))
+    await acknowledge(context.bot, context.bot_data.capture, chat_state(context), where[1])
 
 
 async def flush_acks(app: BatonApp) -> None:
     """Send every pending acknowledgement now (a graceful stop: the job queue is gone)."""
     for chat_data in list(app.chat_data.values()):
-        try:
-            await acknowledge(app.bot, app.bot_data.capture, chat_data.capture)
-        except TelegramError as exc:
-            log.warning("could not acknowledge before stopping: %s", exc)
+        for thread_id in list(chat_data.capture.acks):
+            try:
+                await acknowledge(app.bot, app.bot_data.capture, chat_data.capture, thread_id)
+            except TelegramError as exc:
+                log.warning("could not acknowledge before stopping: %s", exc)
 
 
 def commit_hook(app: BatonApp) -> AfterCommit:

@@ -131,7 +131,7 @@ class CaptureState:
     targets: dict[int, Target] = field(default_factory=dict)  # by thread id (0: no topic)
     nudged: dict[int, tuple[int | None, float]] = field(default_factory=dict)  # by thread id:
     # (project id or None, when it was said)
-    ack: PendingAck | None = None
+    acks: dict[int, PendingAck] = field(default_factory=dict)  # by thread id: each topic's own
     summarized_at: float | None = None  # time.monotonic() of the group's last summary
     pastes: dict[PasteKey, PasteBuffer] = field(default_factory=dict)
 
@@ -237,10 +237,11 @@ async def count_committed(rt: Runtime, outcomes: Sequence[Outcome],
             continue
         if not outcome.stored:
             continue
-        pending = state.ack
-        if pending is None or pending.session != tag.session:
+        place = tag.thread_id or 0
+        pending = state.acks.get(place)
+        if pending is None or (pending.project, pending.session) != (tag.project, tag.session):
             pending = PendingAck(tag.project, tag.session, tag.chat_id, tag.thread_id)
-            state.ack = pending
+            state.acks[place] = pending
         pending.saved += 1
         pending.from_ai += tag.from_ai
         if tag.message_id and tag.message_id not in pending.message_ids[-1:]:
@@ -260,9 +261,10 @@ def after_commit(state_of: Callable[[int], CaptureState],
     return hook
 
 
-def take_ack(state: CaptureState) -> PendingAck | None:
-    """The acknowledgement due now (and forget it), or None when nothing was saved."""
-    pending, state.ack = state.ack, None
+def take_ack(state: CaptureState, thread_id: int | None = None) -> PendingAck | None:
+    """The acknowledgement due now in the place (thread 0, or a forum topic), and forget
+    it; None when nothing was saved there."""
+    pending = state.acks.pop(thread_id or 0, None)
     return pending if pending is not None and pending.saved else None
 
 

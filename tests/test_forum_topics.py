@@ -3,12 +3,13 @@ topic of a forum supergroup (and its General topic) has its own active project a
 session, and every reply, acknowledgement and handoff goes to the topic it belongs to."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from handlers.replies import SEND_ATTEMPTS, Backoff
 from tests.fake_bot_api import SERVER_ERROR, Call
-from tests.harness import FRIEND_ID, GROUP_CHAT, Harness, stored_turns, texts
+from tests.harness import FRIEND_ID, GROUP_CHAT, Harness, make_config, stored_turns, texts
 
 FORUM = GROUP_CHAT
 FRONT, BACK = 11, 22  # two topics; None is the General topic
@@ -184,3 +185,25 @@ async def test_a_handoff_that_cannot_be_sent_still_names_the_teammate(baton: Har
     assert [c.status for c in calls if c.method == "sendDocument"] == [500] * SEND_ATTEMPTS
     [told] = texts([c for c in calls if c.method == "sendMessage"])
     assert told.startswith("For @dana: the next session is yours") and "/handoff 1" in told
+
+
+async def test_interleaved_bursts_in_two_topics_are_acknowledged_in_each(db_path: Path) -> None:
+    """With summaries, a burst that alternates between two topics gets one summary in each
+    topic, each counting its own messages and naming its own project."""
+    config = make_config(db_path)
+    baton = Harness(replace(config, capture=replace(config.capture, group_ack="summary",
+                                                    group_ack_every_s=0.0)))
+    await baton.start()
+    try:
+        await two_topics(baton)
+        before = len(baton.api.calls)
+        for thread in (FRONT, BACK, FRONT, BACK, FRONT):
+            await baton.send("an answer", chat_id=FORUM, thread_id=thread, extra=ai("x"),
+                             settle=False)
+        await baton.settle()
+        acks = sorted((c.params.get("message_thread_id"), c.text)
+                      for c in baton.api.calls[before:] if c.method == "sendMessage")
+        assert acks == [(FRONT, "✓ Saved 3 messages (3 from AI) to session 1 of <b>Frontend</b>."),
+                        (BACK, "✓ Saved 2 messages (2 from AI) to session 1 of <b>Backend</b>.")]
+    finally:
+        await baton.stop()
