@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.config import CaptureConfig
-from handlers.common import NO_PROJECT
+from handlers.common import no_project
 from handlers.context import BatonApp, ChatData, Context
 from handlers.debounce import debounce
 from handlers.replies import esc
@@ -32,7 +32,7 @@ async def say(bot: Bot, chat_id: int, thread_id: int | None, text: str,
 
 def nudge_text(nudge: Nudge) -> str:
     if nudge.project is None:
-        return NO_PROJECT
+        return no_project(nudge.thread_id or 0)
     return (f"Nothing saved: <b>{esc(nudge.project)}</b> has no open session. "
             "Start one with /startsession, then send it again.")
 
