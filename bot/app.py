@@ -30,6 +30,7 @@ from handlers import (
     capture,
     chat_events,
     data_commands,
+    digest_command,
     file_imports,
     project_commands,
     session_commands,
@@ -78,6 +79,8 @@ def _wire(app: BatonApp, config: Config) -> None:
         ("deleteproject", data_commands.delete_project, True),
         # Zipping a big chat takes a moment: don't hold up other chats' updates.
         ("export", data_commands.export, False),
+        # Drawing the chart takes a moment: don't hold up other chats' updates.
+        ("digest", digest_command.make_command(digest_command.settings_from(config.digest)), False),
     ]
     for name, callback, block in commands:
         app.add_handler(CommandHandler(name, callback, block=block))
@@ -93,6 +96,8 @@ def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))
     # Keep last among callback handlers: data nobody above claims is stale or forged.
     app.add_handler(CallbackQueryHandler(chat_events.expired_button))
+    # A group of its own, after every other: runs for each message, whatever handled it.
+    app.add_handler(MessageHandler(message, digest_command.tell_turned_off), group=2)
     app.add_error_handler(on_error)
 
 
@@ -130,6 +135,9 @@ def build_application(config: Config, request: BaseRequest | None = None,
         restored = await restore_fragments(app)
         if restored:
             log.info("stitching %d typed fragments left by the previous run", restored)
+        digests = await digest_command.start_digests(app, digest_command.settings_from(config.digest))
+        if digests:
+            log.info("%d digest schedules registered", digests)
         await app.bot.set_my_commands(help_handlers.BOT_COMMANDS)
         log.info("Baton is up as @%s; database %s", app.bot.username, config.storage.path)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -109,7 +110,15 @@ class LLMConfig:
 
 @dataclass(frozen=True, slots=True)
 class DigestConfig:
-    timezone: str = "UTC"
+    timezone: str = "UTC"  # the zone of /digest times that name none
+    idle_days: int = 7  # a digest lists the projects idle for longer
+
+    def __post_init__(self) -> None:
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"[digest] timezone '{self.timezone}' is not a time zone: use an "
+                              "Area/City name such as Europe/Berlin, or UTC.") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("cancel", "Close the open session without a handoff", "/cancel"),
     ("forget", "Reply to a message to delete it from the session", "/forget"),
     ("export", "A zip of this chat's projects", "/export"),
+    ("digest", "Schedule a digest of the projects here, or get one now", "/digest daily 09:00"),
     ("deleteproject", "Delete a project and everything in it", "/deleteproject Shop API"),
     ("help", "Every command with an example", "/help"),
 )

@@ -210,6 +210,10 @@ class FakeBotAPI(BaseRequest):
             return self._message(params, document={"file_id": "f1", "file_unique_id": "u1",
                                                    "file_name": name},
                                  caption=params.get("caption", ""))
+        if api_method == "sendPhoto":
+            return self._message(params, caption=params.get("caption", ""),
+                                 photo=[{"file_id": "ph1", "file_unique_id": "phu1",
+                                         "width": 600, "height": 300}])
         if api_method == "getChatMember":
             return self._chat_member(int(params["chat_id"]), int(params["user_id"]))
         if api_method == "getFile":
