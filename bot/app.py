@@ -93,6 +93,8 @@ def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.migrated))
     app.add_handler(ChatMemberHandler(chat_events.arrived, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
+    # After the command's own handler (group 0) has finished: who started a session.
+    app.add_handler(MessageHandler(filters.COMMAND, capture.after_command), group=1)
     app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))
     # Keep last among callback handlers: data nobody above claims is stale or forged.
     app.add_handler(CallbackQueryHandler(chat_events.expired_button))

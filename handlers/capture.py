@@ -16,7 +16,7 @@ from handlers.context import Context
 from handlers.paste import add_fragment, store_pending
 from handlers.replies import reply
 from handlers.sink import store_said
-from service import groups
+from service import groups, members
 from service.capture import Said
 
 
@@ -66,10 +66,36 @@ async def capture_message(update: Update, context: Context) -> None:
     await store_said(context, said)
 
 
+def command_name(message: Message | None, bot_username: str | None) -> str:
+    """The command a message sends to this bot ("complete" for /complete@ThisBot), or ""."""
+    words = (message.text or "").split(maxsplit=1) if message is not None else []
+    if not words or not words[0].startswith("/"):
+        return ""
+    name, _, target = words[0][1:].partition("@")
+    return name.lower() if not target or target.lower() == (bot_username or "").lower() else ""
+
+
 async def end_paste_window(update: Update, context: Context) -> None:
-    """Runs before every command: what was pasted before it belongs before it."""
-    if update.effective_chat is not None and context.chat_data is not None:
-        await store_pending(context, update.effective_chat.id)
+    """Runs before every command: what was pasted before it belongs before it, and who
+    sends /complete is who completes the session."""
+    message = update.effective_message
+    if update.effective_chat is None or context.chat_data is None or message is None:
+        return
+    await store_pending(context, update.effective_chat.id)
+    if message.from_user is not None and command_name(message, context.bot.username) == "complete":
+        await members.completing(context.bot_data.services, context.chat_data.capture,
+                                 message.chat_id, topic_of(message) or None,
+                                 message.from_user.id, display_name(message.from_user))
+
+
+async def after_command(update: Update, context: Context) -> None:
+    """Runs after every command (/startsession has finished by then): whoever started a
+    session is named on it."""
+    message = update.effective_message
+    if (message is not None and message.from_user is not None
+            and command_name(message, context.bot.username) == "startsession"):
+        await members.started(context.bot_data.services, message.chat_id, message.from_user.id,
+                              display_name(message.from_user))
 
 
 async def note(update: Update, context: Context) -> None:

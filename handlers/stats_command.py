@@ -10,6 +10,8 @@ from handlers.context import Context
 from handlers.replies import esc, reply
 from service.stats_report import StatsReport, active_project_stats
 
+MAX_MEMBER_LINES = 10  # a phone screen's worth; the rest are counted in one line
+
 
 def ago(iso: str, now: datetime) -> str:
     seconds = max(0, int((now - datetime.fromisoformat(iso)).total_seconds()))
@@ -23,6 +25,22 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def member_lines(report: StatsReport) -> list[str]:
+    """One line per member (the first MAX_MEMBER_LINES), most turns first."""
+    members = report.members
+    lines = ["Members:"]
+    for m in members[:MAX_MEMBER_LINES]:
+        lines.append(f"• {esc(m.name)}: {_plural(m.turns, 'turn')}, {_plural(m.words, 'word')}; "
+                     f"sessions {m.started} started, {m.completed} completed")
+    if len(members) > MAX_MEMBER_LINES:
+        lines.append(f"• and {len(members) - MAX_MEMBER_LINES} more")
+    return lines
+
+
 def format_stats(report: StatsReport, now: datetime) -> str:
     stats, usage = report.numbers, report.usage
     lines = [f"📊 <b>{esc(report.project)}</b>",
@@ -33,6 +51,8 @@ def format_stats(report: StatsReport, now: datetime) -> str:
     else:
         lines.append("Turns: none captured yet")
     lines.append(f"Words captured: {stats.words:,}")
+    if report.members:
+        lines += member_lines(report)
     lines.append(f"Handoffs: {stats.handoffs_final} final, {stats.handoffs_draft} draft")
     if stats.avg_handoff_words is not None and stats.avg_source_words:
         share = 100 * stats.avg_handoff_words / stats.avg_source_words

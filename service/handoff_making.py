@@ -8,12 +8,16 @@ from handoff.types import Handoff, ProjectIn, SessionIn
 from llm.client import ChatClient
 from llm.tokens import estimate_tokens
 from llm.writer import Generation, LLMSettings, Progress, write_handoff
+from service.groups import is_group
 from service.turn_mapping import turn_in
 from storage import generations as generation_store
 from storage import handoffs as handoff_store
+from storage import stats as stats_store
 from storage import turns as turn_store
 from storage.db import Database
 from storage.models import HandoffKind, Project, Session
+
+MAX_TEAM_NAMES = 12  # the master prompt names at most this many members, most active first
 
 
 def _when(value: str | None) -> datetime | None:
@@ -30,6 +34,15 @@ async def load_session(db: Database, session: Session) -> SessionIn:
                      completed_at=_when(session.completed_at))
 
 
+async def project_in(db: Database, project: Project) -> ProjectIn:
+    """What the handoff knows of the project: in a group, also its team."""
+    team: tuple[str, ...] = ()
+    if is_group(project.chat_id):
+        members = await stats_store.project_members(db, project.id)
+        team = tuple(m.name for m in members[:MAX_TEAM_NAMES])
+    return ProjectIn(project.name, project.description, team)
+
+
 async def make_handoff(db: Database, project: Project, session: Session, *, kind: HandoffKind,
                        budget_words: int, client: ChatClient | None = None,
                        settings: LLMSettings | None = None,
@@ -39,7 +52,7 @@ async def make_handoff(db: Database, project: Project, session: Session, *, kind
     previous = await handoff_store.latest_final(db, project.id, before_number=session.number)
     session_in = await load_session(db, session)
     handoff, generation = await write_handoff(
-        client, settings or LLMSettings(), ProjectIn(project.name, project.description),
+        client, settings or LLMSettings(), await project_in(db, project),
         session_in, previous.markdown if previous else None, budget_words=budget_words,
         final=(kind == "final"), progress=progress)
     source_words = sum(len(t.text.split()) for t in session_in.turns)

@@ -67,3 +67,52 @@ async def project_stats(db: Database, project_id: int) -> ProjectStats:
         avg_source_words=handoffs["sw"],
         last_activity=sessions["last"] or None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStats:
+    """One member of a project, by the name Telegram shows: what they said (typed,
+    forwarded from them, pasted as theirs) and the sessions they started and completed."""
+
+    name: str
+    turns: int = 0
+    words: int = 0
+    started: int = 0
+    completed: int = 0
+
+
+# Turns that are a member's: what they typed, pasted or noted (role note), and what a
+# person wrote that was forwarded (role user). Not the AI's, not the speakers a pasted
+# conversation's markers name ("You said:" is authored "You"), not an imported file's.
+MEMBER_TURNS = ("(m.role = 'note' AND m.source != 'file')"
+                " OR (m.role = 'user' AND m.source = 'forwarded')")
+
+
+async def project_members(db: Database, project_id: int) -> list[MemberStats]:
+    """The project's members, most turns first (then most sessions, then by name)."""
+    found: dict[str, dict[str, int]] = {}
+
+    def add(name: str | None, key: str, value: int, words: int = 0) -> None:
+        if name and name.strip():
+            counts = found.setdefault(name, {"turns": 0, "words": 0, "started": 0, "completed": 0})
+            counts[key] += value
+            counts["words"] += words
+
+    # member_totals (migration 0012) holds per-session sums per author, kept by triggers.
+    for row in await db.fetchall(
+            "SELECT m.author, SUM(m.turns) AS n, SUM(m.words) AS w FROM member_totals m"
+            " JOIN sessions s ON s.id = m.session_id WHERE s.project_id = ?"
+            f" AND ({MEMBER_TURNS}) GROUP BY m.author", (project_id,)):
+        add(row["author"], "turns", int(row["n"] or 0), int(row["w"] or 0))
+    for row in await db.fetchall(
+            "SELECT started_by_name AS name, COUNT(*) AS n FROM sessions"
+            " WHERE project_id = ? GROUP BY started_by_name", (project_id,)):
+        add(row["name"], "started", int(row["n"]))
+    for row in await db.fetchall(
+            "SELECT completed_by_name AS name, COUNT(*) AS n FROM sessions"
+            " WHERE project_id = ? AND status = 'completed' GROUP BY completed_by_name",
+            (project_id,)):
+        add(row["name"], "completed", int(row["n"]))
+    members = [MemberStats(name, **counts) for name, counts in found.items()]
+    members.sort(key=lambda m: (-m.turns, -(m.started + m.completed), m.name.casefold()))
+    return members

@@ -139,6 +139,31 @@ async def test_all_mode_keeps_every_message(db_path: Path) -> None:
         await baton.stop()
 
 
+async def test_stats_has_a_line_per_member_and_the_handoff_names_the_team(team: Harness) -> None:
+    await say(team, ANA, "/newproject Team Site")
+    await say(team, ANA, "/startsession landing page")
+    await say(team, ANA, "/note hero image from assets/hero.png")
+    await say(team, ANA, "/note the navbar goes in components/Navbar.tsx")
+    await say(team, BEN, "/note run npm test before pushing")
+    await say(team, CLEO, "/note colours from the brand guide")
+    await say(team, CLEO, "Ship it.", forward_origin=GPT)  # the AI's turn: no member's
+    [stats] = texts(await say_and_get(team, CLEO, "/stats"))
+    assert "Members:" in stats
+    assert "• Ana: 2 turns, 9 words; sessions 1 started, 0 completed" in stats
+    assert "• Ben: 1 turn, 5 words; sessions 0 started, 0 completed" in stats
+    assert "• Cleo: 1 turn, 5 words; sessions 0 started, 0 completed" in stats
+    assert "GPT" not in stats
+
+    calls = await say_and_get(team, BEN, "/complete landing page done")
+    [document] = [c.document for c in calls if c.document is not None]
+    markdown = document[1]
+    assert "with the Team Site team: Ana, Ben, Cleo." in markdown
+    assert "with me" not in markdown and "with Ana." not in markdown
+    [stats] = texts(await say_and_get(team, ANA, "/stats"))
+    assert "• Ana: 2 turns, 9 words; sessions 1 started, 0 completed" in stats
+    assert "• Ben: 1 turn, 5 words; sessions 0 started, 1 completed" in stats
+
+
 async def say_and_get(baton: Harness, member: int, text: str) -> list[Any]:
     return await baton.send(text, chat_id=GROUP_CHAT, user_id=member, first_name=NAMES[member])
 
@@ -188,3 +213,23 @@ async def test_start_in_a_group_warns_about_privacy_only_when_it_is_on(team: Har
     await team.restart()
     [answer] = texts(await say_and_get(team, ANA, "/start"))
     assert "Baton" in answer and "privacy" not in answer.lower()
+
+
+async def test_in_forum_topics_each_session_is_completed_by_who_completed_it(team: Harness) -> None:
+    async def in_topic(member: int, text: str, topic: int) -> list[Any]:
+        return await team.send(text, chat_id=GROUP_CHAT, user_id=member,
+                               first_name=NAMES[member], thread_id=topic)
+
+    for member, name, topic in ((ANA, "Frontend", 11), (BEN, "Backend", 22)):
+        await in_topic(member, f"/newproject {name}", topic)
+        await in_topic(member, "/startsession", topic)
+        await in_topic(member, f"/note {name} work", topic)
+    await in_topic(CLEO, "/complete navbar done", 11)  # Backend's session stays open
+    [front] = texts(await in_topic(ANA, "/stats", 11))
+    assert "• Cleo: 0 turns, 0 words; sessions 0 started, 1 completed" in front
+    assert "• Ana: 1 turn, 2 words; sessions 1 started, 0 completed" in front
+    [back] = texts(await in_topic(BEN, "/stats", 22))
+    assert "Cleo" not in back and "Sessions: 0 completed, 1 active" in back
+    await in_topic(BEN, "/complete schema done", 22)
+    [back] = texts(await in_topic(BEN, "/stats", 22))
+    assert "• Ben: 1 turn, 2 words; sessions 1 started, 1 completed" in back
