@@ -55,5 +55,12 @@ async def help_command(update: Update, context: Context) -> None:
     for name, description, example in COMMANDS:
         lines.append(f"/{name} — {description}. Example: <code>{esc(example)}</code>")
     lines.append("")
-    lines.append("During a session, every message you send or forward to me is kept as part of it.")
+    chat = update.effective_chat
+    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) \
+            and context.bot_data.capture.groups == "forwards":
+        lines.append("During a session, what you forward to me, files, /note TEXT and replies to "
+                     "my messages are kept as part of it; the chat around them is not.")
+    else:
+        lines.append("During a session, every message you send or forward to me is kept as part "
+                     "of it.")
     await reply(update, "\n".join(lines))

@@ -233,3 +233,9 @@ async def test_in_forum_topics_each_session_is_completed_by_who_completed_it(tea
     await in_topic(BEN, "/complete schema done", 22)
     [back] = texts(await in_topic(BEN, "/stats", 22))
     assert "• Ben: 1 turn, 2 words; sessions 1 started, 1 completed" in back
+
+
+async def test_help_in_a_group_says_what_the_group_keeps(team: Harness) -> None:
+    [answer] = texts(await say_and_get(team, ANA, "/help"))
+    assert "/note TEXT and replies to my messages are kept" in answer
+    assert "every message you send" not in answer  # what a private chat is told
