@@ -5,15 +5,19 @@ state is shared between calls (or threads), and nothing needs closing."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from storage.digests import Period, ProjectActivity
 
 CHART_INCHES = (6.0, 3.0)
 CHART_DPI = 100  # 600 x 300 pixels: readable on a phone, a few kB
 MAX_MEMBERS = 6  # more members than this share one "others" bar segment
 OTHERS = "others"
+MAX_CHART_DAYS = 31  # a longer period (the bot was down for weeks) charts its last month
 
 
 def top_members(per_member: dict[str, list[int]]) -> dict[str, list[int]]:
@@ -49,3 +53,19 @@ def activity_chart(days: list[date], per_member: dict[str, list[int]], title: st
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def chart_data(activities: list[ProjectActivity], period: Period,
+               zone: ZoneInfo) -> tuple[list[date], dict[str, list[int]]]:
+    """Turns per local day of the period (its last MAX_CHART_DAYS days), per member."""
+    last = period.until.astimezone(zone).date()
+    first = max(period.since.astimezone(zone).date(), last - timedelta(days=MAX_CHART_DAYS - 1))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    per_member: dict[str, list[int]] = {}
+    for activity in activities:
+        for (author, hour), n in activity.by_author_hour.items():
+            day = datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(zone).date()
+            if first <= day <= last:
+                counts = per_member.setdefault(author or "someone", [0] * len(days))
+                counts[(day - first).days] += n
+    return days, per_member

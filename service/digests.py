@@ -14,7 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from handoff.document import NEXT, OPEN, parse_markdown
-from service.digest_chart import activity_chart
+from service.digest_chart import activity_chart, chart_data
 from storage import digests as store
 from storage import projects as project_store
 from storage.db import Database
@@ -27,7 +27,6 @@ CADENCE_DAYS: dict[Cadence, int] = {"daily": 1, "weekly": 7}
 UNSCHEDULED_DAYS = 7  # what /digest now covers in a place without a schedule
 MAX_ITEMS = 3  # open problems and next steps shown per project
 MAX_ITEM_CHARS = 140
-MAX_CHART_DAYS = 31  # a longer period (the bot was down for weeks) charts its last month
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
@@ -274,22 +273,6 @@ async def place_projects(db: Database, chat_id: int, thread_id: int) -> list[Pro
         project = await project_store.active_project(db, chat_id, thread_id)
         return [] if project is None else [project]
     return await store.chat_projects(db, chat_id)
-
-
-def chart_data(activities: list[ProjectActivity], period: Period,
-               zone: ZoneInfo) -> tuple[list[date], dict[str, list[int]]]:
-    """Turns per local day of the period (its last MAX_CHART_DAYS days), per member."""
-    last = period.until.astimezone(zone).date()
-    first = max(period.since.astimezone(zone).date(), last - timedelta(days=MAX_CHART_DAYS - 1))
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    per_member: dict[str, list[int]] = {}
-    for activity in activities:
-        for (author, hour), n in activity.by_author_hour.items():
-            day = datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(zone).date()
-            if first <= day <= last:
-                counts = per_member.setdefault(author or "someone", [0] * len(days))
-                counts[(day - first).days] += n
-    return days, per_member
 
 
 async def build_digest(db: Database, chat_id: int, thread_id: int, settings: DigestSettings,

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service import digests
+from service.digest_chart import activity_chart, chart_data
 from service.digests import DigestSettings, DigestUsage, NewSchedule
 from storage import generations
 from storage import projects as project_store
 from storage import sessions as session_store
 from storage.db import Database
-from storage.digests import Schedule, get_schedule, mark_sent
+from storage.digests import Period, ProjectActivity, Schedule, get_schedule, mark_sent
 from storage.handoffs import save_handoff
 from tests.service.stores import CHAT, USER, add_turns, opened
 
@@ -231,3 +232,14 @@ async def test_the_schedule_life(tmp_path: Path) -> None:
         assert await digests.stop(db, CHAT, 0)
         assert not await digests.stop(db, CHAT, 0)
         assert await digests.start_up(db, run) == []
+
+
+def test_the_chart_counts_local_days() -> None:
+    """A turn stored at 23:xx UTC on 28 March is on 29 March in Berlin (summer time)."""
+    activity = ProjectActivity(0, 1, {("Ana", "2026-03-28T23"): 2, ("Ben", "2026-03-28T10"): 1,
+                                      ("", "2026-03-27T09"): 4}, {"typed": 7}, 0, 0, 0)
+    period = Period(utc("2026-03-27T12:00:00"), utc("2026-03-29T12:00:00"))
+    days, per_member = chart_data([activity], period, ZoneInfo(BERLIN))
+    assert [d.isoformat() for d in days] == ["2026-03-27", "2026-03-28", "2026-03-29"]
+    assert per_member == {"Ana": [0, 0, 2], "Ben": [0, 1, 0], "someone": [4, 0, 0]}
+    assert activity_chart(days, per_member, "t").startswith(b"\x89PNG")
