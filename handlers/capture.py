@@ -15,7 +15,7 @@ from handlers.common import command_args, display_name, topic_of
 from handlers.context import Context
 from handlers.paste import add_fragment, store_pending
 from handlers.replies import reply
-from handlers.sink import store_said
+from handlers.sink import chat_state, store_said
 from service import groups, members
 from service.capture import Said
 
@@ -51,7 +51,9 @@ async def capture_message(update: Update, context: Context) -> None:
         return  # only whitespace: nothing worth keeping
     if not groups.keeps(message.chat_id, context.bot_data.capture.groups,
                         forwarded=message.forward_origin is not None,
-                        to_bot=replies_to_bot(message, context.bot.id)):
+                        to_bot=replies_to_bot(message, context.bot.id) or groups.continues_paste(
+                            chat_state(context), topic_of(message) or None,
+                            message.from_user.id if message.from_user else 0, message.message_id)):
         return  # group chit-chat, with [capture] groups = "forwards"
     if message.forward_origin is None and message.text is not None:
         await add_fragment(message, context, text)

@@ -47,3 +47,11 @@ def summarized(state: CaptureState, now: float | None = None) -> None:
     """A group's summary was sent: the next waits `group_ack_every_s` from now."""
     state.summarized_at = time.monotonic() if now is None else now
 
+
+
+def continues_paste(state: CaptureState, thread_id: int | None, user_id: int,
+                    message_id: int) -> bool:
+    """The next part of a paste being kept: Telegram splits a long reply to the bot into
+    several messages, and only the first of them is a reply."""
+    buffer = state.pastes.get((thread_id or 0, user_id))
+    return buffer is not None and buffer.continues_with(message_id)

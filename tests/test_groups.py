@@ -239,3 +239,16 @@ async def test_help_in_a_group_says_what_the_group_keeps(team: Harness) -> None:
     [answer] = texts(await say_and_get(team, ANA, "/help"))
     assert "/note TEXT and replies to my messages are kept" in answer
     assert "every message you send" not in answer  # what a private chat is told
+
+
+async def test_a_long_reply_to_the_bot_is_kept_whole(team: Harness) -> None:
+    """Telegram splits it: only its first part is a reply, the next parts continue it."""
+    await open_session(team, chat_id=GROUP_CHAT, name="Team Site")
+    first, second = "A" * 4000, "B" * 300
+    await say(team, ANA, first, message_id=900, settle=False,
+              extra={"reply_to_message": bot_message(12)})
+    await say(team, ANA, second, message_id=901, settle=False)
+    await say(team, ANA, "unrelated chit-chat", message_id=905, settle=False)
+    await say(team, BEN, "someone else's message", message_id=902, settle=False)
+    await team.settle()
+    assert [t[3] for t in turns_of(team)] == [f"{first}\n{second}"]
