@@ -18,6 +18,7 @@ from telegram.ext import JobQueue
 from bot.config import DigestConfig
 from handlers.common import chat_id, command_args, thread_id, user_id
 from handlers.context import BatonApp, Context
+from handlers.permissions import manager_check
 from handlers.replies import esc, reply, split_message
 from service import digests
 from service.digests import Digest, DigestSettings, DigestUsage, NewSchedule
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # Telegram's longest photo caption; a longer digest goes first as text
 RETRY_AFTER = timedelta(minutes=10)  # a digest Telegram could not take (5xx, network) is tried again
 JOB_PREFIX = "digest:"
+NOT_ALLOWED = "In a group, only its admins and whoever set the digest can change or stop it."
+OFF_ANSWERS = {"stopped": "Digest turned off here.", "none": "No digest was scheduled here.",
+               "not_allowed": NOT_ALLOWED}
 
 
 def settings_from(config: DigestConfig) -> DigestSettings:
@@ -136,10 +140,10 @@ def make_command(settings: DigestSettings,
         if request == "show":
             await reply(update, await digests.show(db, chat, thread, now))
         elif request == "off":
-            stopped = await digests.stop(db, chat, thread)
-            cancel_run(context.job_queue, chat, thread)
-            await reply(update, "Digest turned off here." if stopped
-                        else "No digest was scheduled here.")
+            stopped = await digests.stop(db, chat, thread, manager_check(update, context))
+            if stopped == "stopped":
+                cancel_run(context.job_queue, chat, thread)
+            await reply(update, OFF_ANSWERS[stopped])
         elif request == "now":
             made = await digests.build_digest(db, chat, thread, settings, now)
             await send_digest(context.bot, chat, thread, made)
@@ -150,7 +154,10 @@ def make_command(settings: DigestSettings,
         assert context.job_queue is not None
         chat, thread = chat_id(update), thread_id(update)
         schedule = await digests.set_schedule(context.bot_data.database, chat, thread, wanted,
-                                              user_id(update), now)
+                                              user_id(update), now, manager_check(update, context))
+        if schedule is None:
+            await reply(update, NOT_ALLOWED)
+            return
         schedule_run(context.job_queue, settings, chat, thread, digests.next_run(schedule, now),
                      now)
         await reply(update, digests.describe(schedule, now))

@@ -14,6 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from handoff.document import NEXT, OPEN, parse_markdown
+from service.chat_projects import MayManage
 from service.digest_chart import activity_chart, chart_data
 from storage import digests as store
 from storage import projects as project_store
@@ -34,6 +35,11 @@ _ITEM = re.compile(r"^\s*(?:[-*•]|[0-9]+[.)])\s+(.*)$")
 
 USAGE = ("Use /digest daily HH:MM [Area/City], /digest weekly DAY HH:MM [Area/City] "
          "(DAY: mon … sun), /digest off, /digest now, or /digest alone to see the schedule.")
+
+
+async def anyone(set_by: int | None) -> bool:
+    """The `MayManage` of a private chat (and of the tests): everyone may."""
+    return True
 
 
 class DigestUsage(ValueError):
@@ -119,8 +125,19 @@ def parse_request(args: str, default_zone: str) -> Request:
     return NewSchedule("daily" if weekday is None else "weekly", weekday, local_time, zone)
 
 
+async def _may_change(db: Database, chat_id: int, thread_id: int, may_manage: MayManage) -> bool:
+    """Anyone may set a digest where none is on; changing or stopping one is for whoever
+    `may_manage` lets manage it, asked with who set it (in groups: its admins and them)."""
+    current = await store.get_schedule(db, chat_id, thread_id)
+    return current is None or not current.enabled or await may_manage(current.set_by)
+
+
 async def set_schedule(db: Database, chat_id: int, thread_id: int, wanted: NewSchedule,
-                       set_by: int | None, now: datetime) -> Schedule:
+                       set_by: int | None, now: datetime,
+                       may_manage: MayManage = anyone) -> Schedule | None:
+    """The place's new schedule; None when `may_manage` does not allow replacing its own."""
+    if not await _may_change(db, chat_id, thread_id, may_manage):
+        return None
     return await store.save_schedule(db, chat_id, thread_id, wanted.cadence, wanted.weekday,
                                      wanted.local_time, wanted.zone, set_by, now)
 
@@ -314,9 +331,12 @@ async def show(db: Database, chat_id: int, thread_id: int, now: datetime) -> str
     return describe(await store.get_schedule(db, chat_id, thread_id), now)
 
 
-async def stop(db: Database, chat_id: int, thread_id: int) -> bool:
-    """/digest off; False when no digest was on here."""
-    return await store.turn_off(db, chat_id, thread_id)
+async def stop(db: Database, chat_id: int, thread_id: int,
+               may_manage: MayManage = anyone) -> Literal["stopped", "none", "not_allowed"]:
+    """/digest off."""
+    if not await _may_change(db, chat_id, thread_id, may_manage):
+        return "not_allowed"
+    return "stopped" if await store.turn_off(db, chat_id, thread_id) else "none"
 
 
 async def start_up(db: Database, now: datetime) -> list[tuple[Schedule, datetime]]:

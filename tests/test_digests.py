@@ -15,7 +15,7 @@ from handlers.digest_command import DigestJob, job_name, schedule_run, settings_
 from service import digests
 from storage.digests import Schedule
 from tests.fake_bot_api import BLOCKED
-from tests.harness import GROUP_CHAT, PRIVATE_CHAT, Harness, open_session, texts
+from tests.harness import FRIEND_ID, GROUP_CHAT, OWNER_ID, PRIVATE_CHAT, Harness, open_session, texts
 
 TOPIC = 11
 
@@ -187,3 +187,26 @@ async def test_a_digest_over_the_caption_limit_goes_as_text_then_photo(
     assert methods[-1] == "sendPhoto" and "caption" not in calls[-1].params
     assert methods[:-1] and set(methods[:-1]) == {"sendMessage"}
     assert calls[0].text.startswith("📰 <b>Digest</b>") and len(calls[0].text) > 1024
+
+
+async def test_in_a_group_only_admins_and_the_setter_change_the_digest(baton: Harness,
+                                                                       db_path: Path) -> None:
+    await baton.send("/digest daily 09:00", chat_id=GROUP_CHAT, user_id=OWNER_ID)
+    for command in ("/digest off", "/digest daily 10:00"):
+        calls = await baton.send(command, chat_id=GROUP_CHAT, user_id=FRIEND_ID)
+        assert texts(calls) == ["In a group, only its admins and whoever set the digest can "
+                                "change or stop it."]
+    assert schedule_row(db_path, GROUP_CHAT).local_time == "09:00" and digest_jobs(baton)
+    calls = await baton.send("/digest now", chat_id=GROUP_CHAT, user_id=FRIEND_ID)
+    assert texts(calls) == ["Nothing new in this chat since yesterday."]  # anyone may read it
+    baton.api.admins[GROUP_CHAT] = {FRIEND_ID}
+    calls = await baton.send("/digest weekly mon 08:00", chat_id=GROUP_CHAT, user_id=FRIEND_ID)
+    assert texts(calls)[0].startswith("Digest: weekly on Monday at 08:00 (UTC)")
+    calls = await baton.send("/digest off", chat_id=GROUP_CHAT, user_id=OWNER_ID)
+    assert texts(calls) == ["In a group, only its admins and whoever set the digest can "
+                            "change or stop it."]  # the admin set it now
+    baton.api.admins[GROUP_CHAT] = set()
+    calls = await baton.send("/digest off", chat_id=GROUP_CHAT, user_id=FRIEND_ID)
+    assert texts(calls) == ["Digest turned off here."]
+    calls = await baton.send("/digest daily 07:00", chat_id=GROUP_CHAT, user_id=OWNER_ID)
+    assert texts(calls)[0].startswith("Digest: daily at 07:00")  # none on: anyone may set one

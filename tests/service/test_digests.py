@@ -18,7 +18,7 @@ from storage import sessions as session_store
 from storage.db import Database
 from storage.digests import Period, ProjectActivity, Schedule, get_schedule, mark_sent
 from storage.handoffs import save_handoff
-from tests.service.stores import CHAT, USER, add_turns, opened
+from tests.service.stores import CHAT, USER, add_turns, opened, refuse
 
 BERLIN = "Europe/Berlin"
 
@@ -229,8 +229,14 @@ async def test_the_schedule_life(tmp_path: Path) -> None:
         await digests.set_schedule(db, CHAT, 0, NewSchedule("weekly", 4, "17:00", "UTC"), USER, run)
         stored = await get_schedule(db, CHAT, 0)
         assert stored is not None and stored.enabled and stored.last_sent_at is not None
-        assert await digests.stop(db, CHAT, 0)
-        assert not await digests.stop(db, CHAT, 0)
+        assert await digests.stop(db, CHAT, 0, refuse) == "not_allowed"
+        assert await digests.set_schedule(db, CHAT, 0, NewSchedule("daily", None, "08:00", "UTC"),
+                                          USER, run, refuse) is None
+        assert await digests.stop(db, CHAT, 0) == "stopped"
+        assert await digests.stop(db, CHAT, 0) == "none"
+        assert await digests.set_schedule(db, CHAT, 0, NewSchedule("daily", None, "08:00", "UTC"),
+                                          USER, run, refuse) is not None  # none on: anyone
+        assert await digests.stop(db, CHAT, 0) == "stopped"
         assert await digests.start_up(db, run) == []
 
 
