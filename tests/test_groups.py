@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.config import ConfigError, config_from_mapping
 from handlers.help import GROUP_PRIVACY_NOTE
 from handlers.sink import SAVED_REACTION
 from tests.fake_bot_api import BOT_ID, BOT_USERNAME, Fault
@@ -252,3 +253,14 @@ async def test_a_long_reply_to_the_bot_is_kept_whole(team: Harness) -> None:
     await say(team, BEN, "someone else's message", message_id=902, settle=False)
     await team.settle()
     assert [t[3] for t in turns_of(team)] == [f"{first}\n{second}"]
+
+
+def test_a_bad_group_setting_is_one_sentence() -> None:
+    for key, value in (("group_ack", "loud"), ("groups", "some")):
+        with pytest.raises(ConfigError) as refused:
+            config_from_mapping({"capture": {key: value}}, {"BATON_TELEGRAM_TOKEN": "1:x"})
+        assert str(refused.value).startswith(f"[capture] {key} must be one of ")
+    config = config_from_mapping({"capture": {"group_ack": "summary", "groups": "all",
+                                              "group_ack_every_s": 30}}, {"BATON_TELEGRAM_TOKEN": "1:x"})
+    assert (config.capture.group_ack, config.capture.groups, config.capture.group_ack_every_s) == (
+        "summary", "all", 30.0)
