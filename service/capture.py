@@ -90,7 +90,7 @@ class Tag:
     project: str
     session: int
     from_ai: bool
-    message_id: int = 0  # the Telegram message the turn came from (0: none)
+    message_ids: tuple[int, ...] = ()  # the Telegram messages it came from (a paste: its parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,15 +190,17 @@ async def find_target(rt: Runtime, state: CaptureState, chat_id: int, thread_id:
 
 
 async def _submit(rt: Runtime, state: CaptureState, chat_id: int, thread_id: int | None,
-                  turns: Sequence[NewTurn]) -> Nudge | None:
-    """Hand turns to the writer; `count_committed` counts them once stored."""
+                  turns: Sequence[NewTurn], parts: Sequence[int] = ()) -> Nudge | None:
+    """Hand turns to the writer; `count_committed` counts them once stored. `parts`: the
+    messages a paste came in (each turn names only the first)."""
     target = await find_target(rt, state, chat_id, thread_id)
     if not isinstance(target, Target):
         return target
     for turn in turns:
+        messages = tuple(parts) or ((turn.tg_message_id,) if turn.tg_message_id else ())
         rt.writer.submit(target.session_id, turn, Tag(chat_id, thread_id, target.project,
                                                       target.session, turn.role == "assistant",
-                                                      turn.tg_message_id or 0))
+                                                      messages))
     return None
 
 
@@ -244,8 +246,8 @@ async def count_committed(rt: Runtime, outcomes: Sequence[Outcome],
             state.acks[place] = pending
         pending.saved += 1
         pending.from_ai += tag.from_ai
-        if tag.message_id and tag.message_id not in pending.message_ids[-1:]:
-            pending.message_ids.append(tag.message_id)  # a paste's turns share its first id
+        known = set(pending.message_ids[-len(tag.message_ids):])  # a paste's turns share them
+        pending.message_ids += [m for m in tag.message_ids if m not in known]
         grown[(tag.chat_id, tag.thread_id)] = None
     return Committed(list(grown), nudges)
 
@@ -319,7 +321,8 @@ async def flush_paste(rt: Runtime, state: CaptureState, key: PasteKey) -> Nudge 
     buffer = state.pastes.pop(key, None)
     if buffer is None:
         return None
-    nudge = await _submit(rt, state, buffer.chat_id, buffer.thread_id, paste_turns(buffer))
+    nudge = await _submit(rt, state, buffer.chat_id, buffer.thread_id, paste_turns(buffer),
+                          sorted(buffer.parts))
     await rt.drain()
     await fragment_store.remove_fragments(rt.db, buffer.chat_id, sorted(buffer.parts))
     return nudge

@@ -253,6 +253,7 @@ async def test_a_long_reply_to_the_bot_is_kept_whole(team: Harness) -> None:
     await say(team, BEN, "someone else's message", message_id=902, settle=False)
     await team.settle()
     assert [t[3] for t in turns_of(team)] == [f"{first}\n{second}"]
+    assert [c.params["message_id"] for c in team.api.ok("setMessageReaction")] == [900, 901]
 
 
 def test_a_bad_group_setting_is_one_sentence() -> None:
