@@ -126,6 +126,7 @@ def build_application(config: Config, request: BaseRequest | None = None,
         data.runtime = await Runtime.open(config.storage.path, commit_hook(app))
         data.handoff = config.handoff
         data.capture = config.capture
+        data.digest = config.digest
         data.import_limits = Limits(max_bytes=config.imports.max_bytes,
                                     max_turns=config.imports.max_turns)
         data.llm_client, said = _llm_client(config.llm, environment)

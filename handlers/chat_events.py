@@ -6,6 +6,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
 
 from handlers.context import Context
+from handlers.digest_command import follow_chat
 from handlers.replies import esc, reply
 from handlers.sink import chat_state
 from service.capture import move_chat
@@ -53,11 +54,12 @@ async def arrived(update: Update, context: Context) -> None:
 
 
 async def migrated(update: Update, context: Context) -> None:
-    """Keep a group's projects when Telegram turns it into a supergroup."""
+    """Keep a group's projects and digests when Telegram turns it into a supergroup."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id:
         await move_chat(context.bot_data.services, chat_state(context), message.chat_id,
                         message.migrate_to_chat_id)
+        await follow_chat(context, message.chat_id, message.migrate_to_chat_id)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

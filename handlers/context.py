@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.config import CaptureConfig, HandoffConfig
+from bot.config import CaptureConfig, DigestConfig, HandoffConfig
 from handlers.replies import Backoff
 from llm.client import ChatClient
 from llm.writer import LLMSettings
@@ -24,12 +24,13 @@ if TYPE_CHECKING:  # it imports this module
 class BotData:
     """Everything handlers share; `bot/` fills it in at start-up.
 
-    The config sections are held whole (`capture`, `handoff`), not copied field by field,
-    so each default keeps its one owner in `bot.config`."""
+    The config sections are held whole (`capture`, `handoff`, `digest`), not copied field
+    by field, so each default keeps its one owner in `bot.config`."""
 
     runtime: Runtime | None = None  # the database and turn writer, open while the bot runs
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     capture: CaptureConfig = field(default_factory=CaptureConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     import_limits: Limits = field(default_factory=Limits)  # built from [import] at start-up
     llm_client: ChatClient | None = None  # None: extractive handoffs only
     llm_settings: LLMSettings = field(default_factory=LLMSettings)

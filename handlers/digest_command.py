@@ -65,6 +65,20 @@ def cancel_run(queue: JobQueue[Any], chat: int, thread: int) -> None:
         job.schedule_removal()
 
 
+async def follow_chat(context: Context, old_chat: int, new_chat: int,
+                      now: datetime | None = None) -> None:
+    """A group became a supergroup (its schedules moved with its projects): its runs are
+    re-registered under the new chat id."""
+    assert context.job_queue is not None
+    now = now or datetime.now(UTC)
+    for job in context.job_queue.jobs():
+        if (job.name or "").startswith(f"{JOB_PREFIX}{old_chat}:"):
+            job.schedule_removal()
+    for schedule, due in await digests.chat_plan(context.bot_data.database, new_chat, now):
+        schedule_run(context.job_queue, settings_from(context.bot_data.digest), new_chat,
+                     schedule.thread_id, due, now)
+
+
 async def send_digest(bot: Bot, chat: int, thread: int, digest: Digest) -> None:
     """As a photo with the digest as its caption, or the text first when it is too long."""
     topic = thread or None

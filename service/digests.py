@@ -346,6 +346,11 @@ async def start_up(db: Database, now: datetime) -> list[tuple[Schedule, datetime
             for s in await store.enabled_schedules(db)]
 
 
+async def chat_plan(db: Database, chat_id: int, now: datetime) -> list[tuple[Schedule, datetime]]:
+    """One chat's enabled schedules with when each runs next (a chat that just moved)."""
+    return [(s, due) for s, due in await start_up(db, now) if s.chat_id == chat_id]
+
+
 async def due_digest(db: Database, chat_id: int, thread_id: int, settings: DigestSettings,
                      now: datetime) -> Digest | None:
     """The digest a scheduled run sends, or None when there is nothing to send (turned off

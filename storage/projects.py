@@ -97,7 +97,8 @@ async def list_projects(db: Database, chat_id: int) -> list[tuple[Project, int]]
 
 
 async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
-    """Re-key a group's projects when Telegram turns it into a supergroup."""
+    """Re-key a group's projects, places and digest schedules when Telegram turns it into a
+    supergroup."""
     async with db.transaction() as conn:
         await conn.execute("INSERT OR IGNORE INTO chats (id, created_at) VALUES (?, ?)",
                            (new_chat_id, utcnow()))
@@ -108,6 +109,8 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None
             " SELECT ?, thread_id, active_project_id FROM places WHERE chat_id = ?",
             (new_chat_id, old_chat_id),
         )
+        await conn.execute("UPDATE OR REPLACE digests SET chat_id = ? WHERE chat_id = ?",
+                           (new_chat_id, old_chat_id))
         await conn.execute("DELETE FROM chats WHERE id = ?", (old_chat_id,))
 
 

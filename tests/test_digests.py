@@ -210,3 +210,16 @@ async def test_in_a_group_only_admins_and_the_setter_change_the_digest(baton: Ha
     assert texts(calls) == ["Digest turned off here."]
     calls = await baton.send("/digest daily 07:00", chat_id=GROUP_CHAT, user_id=OWNER_ID)
     assert texts(calls)[0].startswith("Digest: daily at 07:00")  # none on: anyone may set one
+
+
+async def test_a_group_becoming_a_supergroup_keeps_its_digest(baton: Harness,
+                                                                db_path: Path) -> None:
+    old_group = -4001
+    await baton.send("/digest daily 09:00", chat_id=old_group)
+    assert [j.name for j in digest_jobs(baton)] == [job_name(old_group, 0)]
+    await baton.send(extra={"migrate_to_chat_id": GROUP_CHAT}, chat_id=old_group)
+    await baton.settle()
+    assert schedule_row(db_path, GROUP_CHAT).local_time == "09:00"
+    assert [j.name for j in digest_jobs(baton)] == [job_name(GROUP_CHAT, 0)]
+    assert texts(await baton.send("/digest", chat_id=GROUP_CHAT))[-1].startswith(
+        "Digest: daily at 09:00")
