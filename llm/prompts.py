@@ -58,9 +58,13 @@ def final_system(budget_words: int, strict: bool) -> str:
 
 
 def final_user(project: str, description: str, session: int, objectives: str, notes: str,
-               previous: str, material: str, material_kind: str) -> str:
-    parts = [f"Project: {project}" + (f" — {description}" if description else ""),
-             f"Latest session: {session}"]
+               previous: str, material: str, material_kind: str,
+               team: tuple[str, ...] = ()) -> str:
+    parts = [f"Project: {project}" + (f" — {description}" if description else "")]
+    if team:  # a group's project: the prompt names the team, never one person or "me"
+        parts.append(f"Team: {', '.join(team)} (the Master prompt says the assistant works "
+                     f"with the {project} team and names them)")
+    parts.append(f"Latest session: {session}")
     if objectives:
         parts.append(f"Session objectives: {objectives}")
     if notes:

@@ -280,7 +280,8 @@ async def _final(run: _Run, project: ProjectIn, session: SessionIn, prev_text: s
     for strict in (False, True):
         asked = max(1, int(words * STRICT_SHARE)) if strict else words
         user = final_user(project.name, project.description, session.number,
-                          session.objectives, session.notes, prev_text, material, kind)
+                          session.objectives, session.notes, prev_text, material, kind,
+                          team=project.team)
         answer = await run.ask(final_system(asked, strict), user, answer_tokens(run.settings, asked))
         problem = check_answer(answer, asked)
         if problem is None:
@@ -298,7 +299,7 @@ async def _write(run: _Run, project: ProjectIn, session: SessionIn, previous: st
     transcript = "\n".join(render_turn(t) for t in turns)
     prev_text = previous or ""
     header = final_user(project.name, project.description, session.number, session.objectives,
-                        session.notes, prev_text, "", "Transcript")
+                        session.notes, prev_text, "", "Transcript", team=project.team)
     if _fits(system, header + transcript, out, settings):
         run.total = 1
         try:
@@ -313,7 +314,8 @@ async def _write(run: _Run, project: ProjectIn, session: SessionIn, previous: st
         # The previous handoff alone crowds the window: read it as part of the source.
         prev_text = "(too long to include: it was read as the first part of the notes)"
         header = final_user(project.name, project.description, session.number,
-                            session.objectives, session.notes, prev_text, "", "Notes")
+                            session.objectives, session.notes, prev_text, "", "Notes",
+                            team=project.team)
         turns.insert(0, TurnIn(role="note", author="previous handoff", source="pasted",
                                text=previous or ""))
     room = (settings.context_tokens - safe_tokens(system) - safe_tokens(header)

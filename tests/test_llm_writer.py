@@ -205,3 +205,12 @@ async def test_previous_handoff_too_big_for_the_window_is_read_as_notes(
     for request in server.requests:
         used = sum(estimate_tokens(m["content"]) for m in request["messages"])
         assert used + request["max_tokens"] <= settings.context_tokens
+
+
+async def test_a_group_projects_team_is_named_to_the_model(http: httpx.AsyncClient) -> None:
+    team = ProjectIn("Team Site", "", team=("Ana", "Ben"))
+    with FakeLLMServer() as server:
+        _, gen = await write_handoff(client_for(http, server), LLMSettings(), team, session(), None)
+        asked = "\n".join(m["content"] for r in server.requests for m in r["messages"])
+    assert gen.fallback_reason is None
+    assert "Team: Ana, Ben (the Master prompt says the assistant works with the Team Site team" in asked
