@@ -91,6 +91,7 @@ class Tag:
     session: int
     from_ai: bool
     message_ids: tuple[int, ...] = ()  # the Telegram messages it came from (a paste: its parts)
+    fragments: bool = False  # typed text kept as fragments until this turn is stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +201,7 @@ async def _submit(rt: Runtime, state: CaptureState, chat_id: int, thread_id: int
         messages = tuple(parts) or ((turn.tg_message_id,) if turn.tg_message_id else ())
         rt.writer.submit(target.session_id, turn, Tag(chat_id, thread_id, target.project,
                                                       target.session, turn.role == "assistant",
-                                                      messages))
+                                                      messages, fragments=bool(parts)))
     return None
 
 
@@ -226,8 +227,11 @@ async def count_committed(rt: Runtime, outcomes: Sequence[Outcome],
     refused: set[int] = set()
     grown: dict[tuple[int, int | None], None] = {}
     nudges: list[Nudge] = []
+    done: dict[int, set[int]] = {}  # chat -> typed fragments whose turns are settled
     for outcome in outcomes:
         tag: Tag = outcome.item.tag
+        if tag.fragments:
+            done.setdefault(tag.chat_id, set()).update(tag.message_ids)
         state = state_of(tag.chat_id)
         if not outcome.session_open:
             if tag.chat_id not in refused:
@@ -249,6 +253,8 @@ async def count_committed(rt: Runtime, outcomes: Sequence[Outcome],
         known = set(pending.message_ids[-len(tag.message_ids):])  # a paste's turns share them
         pending.message_ids += [m for m in tag.message_ids if m not in known]
         grown[(tag.chat_id, tag.thread_id)] = None
+    for chat, message_ids in done.items():  # stored, already there, or refused and told
+        await fragment_store.remove_fragments(rt.db, chat, sorted(message_ids))
     return Committed(list(grown), nudges)
 
 
@@ -316,16 +322,19 @@ async def _buffer(rt: Runtime, state: CaptureState, said: Said, limits: PasteLim
 
 
 async def flush_paste(rt: Runtime, state: CaptureState, key: PasteKey) -> Nudge | None:
-    """Store the buffer's turns, then forget its fragments (a crash in between stores
-    the same turns again at the next start, and their key makes that a no-op)."""
+    """Hand the buffer's turns to the writer, which forgets their fragments once it has
+    stored them (`count_committed`; a crash in between stores the same turns again at the
+    next start, and their key makes that a no-op). Waiting for it here would cost every
+    message after a paste a round trip of its own."""
     buffer = state.pastes.pop(key, None)
     if buffer is None:
         return None
-    nudge = await _submit(rt, state, buffer.chat_id, buffer.thread_id, paste_turns(buffer),
-                          sorted(buffer.parts))
-    await rt.drain()
-    await fragment_store.remove_fragments(rt.db, buffer.chat_id, sorted(buffer.parts))
-    return nudge
+    target = await find_target(rt, state, buffer.chat_id, buffer.thread_id)
+    if not isinstance(target, Target):  # nowhere to put them, and the person is (or was) told
+        await fragment_store.remove_fragments(rt.db, buffer.chat_id, sorted(buffer.parts))
+        return target
+    return await _submit(rt, state, buffer.chat_id, buffer.thread_id, paste_turns(buffer),
+                         sorted(buffer.parts))
 
 
 async def flush_pastes(rt: Runtime, state: CaptureState) -> list[Nudge]:

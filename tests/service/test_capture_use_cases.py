@@ -158,6 +158,7 @@ async def test_consecutive_fragments_are_stitched_into_one_paste(rt: Runtime) ->
     assert await capture.add_typed(rt, state, typed(11, "part 11"), WIDE) is None  # redelivered
     assert await fragments(rt) == [10, 11, 12] and await stored(rt) == []  # in SQLite already
     assert await capture.flush_paste(rt, state, key) is None
+    await rt.drain()  # the writer stores the paste, then forgets its fragments
     assert await stored(rt) == [("note", "Rina", "pasted", "part 10\npart 11\npart 12", 10, 0)]
     assert await fragments(rt) == [] and state.pastes == {}
 
@@ -170,6 +171,7 @@ async def test_a_gap_another_sender_or_the_limits_start_a_new_paste(rt: Runtime)
                  typed(9, "d"),  # not adjacent: "c" is stored first
                  typed(10, "other", user_id=USER + 1)):  # its own buffer
         await capture.add_typed(rt, state, said, two)
+    await rt.drain()
     assert [t[3] for t in await stored(rt)] == ["a\nb", "c"]
     assert sorted(state.pastes) == [(0, USER), (0, USER + 1)]
     assert await capture.store_pending(rt, state) == []
@@ -184,6 +186,7 @@ async def test_a_pasted_conversation_is_split_by_its_markers(rt: Runtime) -> Non
     await capture.add_typed(rt, state, typed(1, "User: why does the cart fail?"), WIDE)
     await capture.add_typed(rt, state, typed(2, "Assistant: floats; use Decimal."), WIDE)
     await capture.flush_pastes(rt, state)
+    await rt.drain()
     assert await stored(rt) == [("user", "User", "pasted", "why does the cart fail?", 1, 0),
                                 ("assistant", "Assistant", "pasted", "floats; use Decimal.", 1, 1)]
 
@@ -193,6 +196,9 @@ async def test_a_paste_with_nowhere_to_go_nudges_and_is_forgotten(rt: Runtime) -
     await capture.add_typed(rt, state, typed(1, "into the void"), WIDE)
     assert await capture.store_pending(rt, state) == [Nudge(CHAT, None, None)]
     assert await stored(rt) == [] and await fragments(rt) == []
+    await capture.add_typed(rt, state, typed(2, "and again"), WIDE)
+    assert await capture.store_pending(rt, state) == []  # told once already
+    assert await fragments(rt) == []  # forgotten all the same
 
 
 async def test_fragments_left_by_a_crash_are_stitched_after_a_restart(tmp_path: Path) -> None:
