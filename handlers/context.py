@@ -40,6 +40,7 @@ class BotData:
     stopping: bool = False  # a graceful stop is storing what is pending: no new jobs
     refused_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (user, chat) -> time
     unreachable: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
+    digest_off: set[int] = field(default_factory=set)  # chats to tell a failed send stopped a digest
 
     @property
     def services(self) -> Runtime:

@@ -109,6 +109,7 @@ async def run_digest(context: Context) -> None:
             await send_digest(context.bot, job.chat_id, job.thread_id, digest)
         except Forbidden as exc:
             await digests.unreachable(db, job.chat_id, job.thread_id)
+            context.bot_data.digest_off.add(job.chat_id)
             log.warning("digest for chat %s (topic %s) turned off: %s", job.chat_id,
                         job.thread_id, exc.message)
             return
@@ -130,6 +131,7 @@ async def start_digests(app: BatonApp, settings: DigestSettings,
     """Register every enabled schedule at start-up; a digest missed meanwhile runs now."""
     assert app.job_queue is not None
     now = now or datetime.now(UTC)
+    app.bot_data.digest_off = await digests.untold(app.bot_data.database)
     plan = await digests.start_up(app.bot_data.database, now)
     for schedule, due in plan:
         schedule_run(app.job_queue, settings, schedule.chat_id, schedule.thread_id, due, now)
@@ -183,8 +185,9 @@ async def tell_turned_off(update: Update, context: Context) -> None:
     """Once, when a chat whose digest a failed send turned off writes again, say so."""
     chat = update.effective_chat
     runtime = context.bot_data.runtime
-    if chat is None or runtime is None:
-        return
+    if chat is None or runtime is None or chat.id not in context.bot_data.digest_off:
+        return  # the common case, asked of every message: no query
+    context.bot_data.digest_off.discard(chat.id)
     for thread, sentence in await digests.notices(runtime.db, chat.id):
         await context.bot.send_message(chat.id, esc(sentence), parse_mode=ParseMode.HTML,
                                        message_thread_id=thread or None)

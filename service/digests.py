@@ -339,6 +339,11 @@ async def stop(db: Database, chat_id: int, thread_id: int,
     return "stopped" if await store.turn_off(db, chat_id, thread_id) else "none"
 
 
+async def untold(db: Database) -> set[int]:
+    """The chats to tell that a failed send turned their digest off, when they write."""
+    return await store.chats_with_notices(db)
+
+
 async def start_up(db: Database, now: datetime) -> list[tuple[Schedule, datetime]]:
     """Every enabled schedule with when it runs: now when a run was missed while the bot
     was down (once, however many), else its next run."""

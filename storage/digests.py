@@ -53,6 +53,13 @@ async def enabled_schedules(db: Database) -> list[Schedule]:
     return [Schedule.from_row(r) for r in rows]
 
 
+async def chats_with_notices(db: Database) -> set[int]:
+    """The chats a failed send turned a digest off in, not told yet (read at start-up, so
+    the check on every message needs no query)."""
+    rows = await db.fetchall("SELECT DISTINCT chat_id FROM digests WHERE notice_pending = 1")
+    return {int(r[0]) for r in rows}
+
+
 async def pending_notices(db: Database, chat_id: int) -> bool:
     """Whether a failed send turned off a digest of the chat that it was not told about: a
     read without the write lock, since it is asked for every message."""

@@ -223,3 +223,17 @@ async def test_a_group_becoming_a_supergroup_keeps_its_digest(baton: Harness,
     assert [j.name for j in digest_jobs(baton)] == [job_name(GROUP_CHAT, 0)]
     assert texts(await baton.send("/digest", chat_id=GROUP_CHAT))[-1].startswith(
         "Digest: daily at 09:00")
+
+
+async def test_the_chat_is_told_without_a_restart_too(baton: Harness, db_path: Path) -> None:
+    await baton.send("/newproject Shop", chat_id=GROUP_CHAT)
+    await baton.send("/digest daily 09:00", chat_id=GROUP_CHAT)
+    due = digests.next_run(schedule_row(db_path, GROUP_CHAT), datetime.now(UTC))
+    baton.api.fail("sendMessage", BLOCKED)
+    assert baton.app is not None and baton.app.job_queue is not None
+    schedule_run(baton.app.job_queue, settings_from(baton.config.digest), GROUP_CHAT, 0, due, due)
+    await baton.wait_for(lambda: not schedule_row(db_path, GROUP_CHAT).enabled)
+    calls = await baton.send("/projects", chat_id=GROUP_CHAT)
+    assert any("turned off because I could not send it" in t for t in texts(calls))
+    calls = await baton.send("/projects", chat_id=GROUP_CHAT)
+    assert not any("turned off" in t for t in texts(calls))
