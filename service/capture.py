@@ -296,12 +296,14 @@ def paste_key(said: Said) -> PasteKey:
 
 async def add_typed(rt: Runtime, state: CaptureState, said: Said,
                     limits: PasteLimits) -> Buffered | None:
-    """Store typed text, then buffer it: a consecutive message id from the same sender
-    continues the buffer. None for a redelivered fragment already in it."""
+    """Store typed text (the writer keeps it in SQLite until its paste is stored: the
+    poll confirms the update only once the writer has drained), then buffer it: a
+    consecutive message id from the same sender continues the buffer. None for a
+    redelivered fragment already in it."""
     buffer = state.pastes.get(paste_key(said))
     if buffer is not None and said.message_id in buffer.parts:
         return None
-    await fragment_store.add_fragment(rt.db, Fragment(
+    rt.writer.keep_fragment(Fragment(  # stored with the next batch, before its paste
         said.chat_id, said.thread_id, said.user_id, said.author, said.message_id, said.text))
     return await _buffer(rt, state, said, limits)
 

@@ -18,14 +18,20 @@ class Fragment:
     text: str
 
 
-async def add_fragment(db: Database, fragment: Fragment) -> bool:
-    """Store one fragment; False when this message is already stored (a redelivery)."""
-    rows = await db.write_returning(
-        "INSERT OR IGNORE INTO fragments (chat_id, thread_id, user_id, author, message_id, text,"
-        " received_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (fragment.chat_id, fragment.thread_id, fragment.user_id, fragment.author,
-         fragment.message_id, fragment.text, utcnow()))
-    return bool(rows)
+ROWS_PER_STATEMENT = 100  # 7 values a row, well under SQLite's variable limit
+
+
+async def add_fragments(db: Database, fragments: Sequence[Fragment]) -> None:
+    """Store fragments in as few statements as fit; a message already stored (a
+    redelivery) is left as it is."""
+    now = utcnow()
+    for start in range(0, len(fragments), ROWS_PER_STATEMENT):
+        part = fragments[start:start + ROWS_PER_STATEMENT]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(part))
+        params = [v for f in part for v in (f.chat_id, f.thread_id, f.user_id, f.author,
+                                            f.message_id, f.text, now)]
+        await db.execute("INSERT OR IGNORE INTO fragments (chat_id, thread_id, user_id, author,"
+                         f" message_id, text, received_at) VALUES {values}", params)
 
 
 async def remove_fragments(db: Database, chat_id: int, message_ids: Sequence[int]) -> None:

@@ -2,7 +2,9 @@
 
 Handlers hand turns over and return at once; one writer task stores whatever has queued
 up in a single statement, so a busy chat costs one SQLite round trip per batch rather than
-per message. A turn is only stored while its session is still open (checked inside the
+per message. Typed fragments waiting to be stitched queue here too, ahead of the paste
+made of them, so they are stored in the same batches and never after their paste.
+A turn is only stored while its session is still open (checked inside the
 same statement), so a message that races a /complete is reported back instead of landing
 in a closed session.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database, utcnow
+from storage.fragments import Fragment, add_fragments
 from storage.models import NewTurn
 from storage.turns import COLUMN_COUNT, COLUMNS, turn_values
 
@@ -51,11 +54,18 @@ class TurnWriter:
     def __init__(self, db: Database, on_commit: OnCommit) -> None:
         self.db = db
         self.on_commit = on_commit
-        self._queue: list[Queued] = []
+        self._queue: list[Queued | Fragment] = []
         self._task: asyncio.Task[None] | None = None
 
     def submit(self, session_id: int, turn: NewTurn, tag: Any) -> None:
-        self._queue.append(Queued(session_id, turn, tag))
+        self._enqueue(Queued(session_id, turn, tag))
+
+    def keep_fragment(self, fragment: Fragment) -> None:
+        """Store typed text that waits for its paste (`storage.fragments`)."""
+        self._enqueue(fragment)
+
+    def _enqueue(self, item: Queued | Fragment) -> None:
+        self._queue.append(item)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
 
@@ -66,8 +76,12 @@ class TurnWriter:
 
     async def _run(self) -> None:
         while self._queue:
-            batch, self._queue = self._queue, []
+            queued, self._queue = self._queue, []
+            batch = [q for q in queued if isinstance(q, Queued)]
             try:
+                await add_fragments(self.db, [q for q in queued if isinstance(q, Fragment)])
+                if not batch:
+                    continue
                 outcomes = await self._write(batch)
             except Exception:  # noqa: BLE001 - keep the writer alive; the log has it
                 log.exception("storing %d turns failed", len(batch))

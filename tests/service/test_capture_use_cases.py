@@ -156,6 +156,7 @@ async def test_consecutive_fragments_are_stitched_into_one_paste(rt: Runtime) ->
         assert buffered is not None and buffered.nudge is None
         key = buffered.key
     assert await capture.add_typed(rt, state, typed(11, "part 11"), WIDE) is None  # redelivered
+    await rt.drain()  # what a poll waits for before it confirms the updates
     assert await fragments(rt) == [10, 11, 12] and await stored(rt) == []  # in SQLite already
     assert await capture.flush_paste(rt, state, key) is None
     await rt.drain()  # the writer stores the paste, then forgets its fragments
