@@ -27,11 +27,11 @@ from bot.access import make_gate
 from bot.config import Config, LLMConfig
 from bot.errors import Reach, on_error
 from handlers import (
-    capture,
     chat_events,
     data_commands,
     digest_command,
     file_imports,
+    message_capture,
     project_commands,
     session_commands,
     stats_command,
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(TypeHandler(Update, make_gate(config.access)), group=-2)
-    app.add_handler(MessageHandler(filters.COMMAND, capture.end_paste_window), group=-1)
+    app.add_handler(MessageHandler(filters.COMMAND, message_capture.end_paste_window), group=-1)
     # Captured messages are most updates: their handlers come first and use cheap filters
     # (a message with text or a caption is never a service message).
     message = filters.UpdateType.MESSAGE
@@ -59,7 +59,7 @@ def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(MessageHandler(message & filters.Document.ALL, file_imports.import_document,
                                    block=False))
     app.add_handler(MessageHandler(message & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
-                                   capture.capture_message))
+                                   message_capture.capture_message))
     commands: list[tuple[str, Any, bool]] = [
         ("start", help_handlers.start, True),
         ("help", help_handlers.help_command, True),
@@ -67,7 +67,7 @@ def _wire(app: BatonApp, config: Config) -> None:
         ("projects", project_commands.list_projects, True),
         ("use", project_commands.use_project, True),
         ("startsession", session_commands.start_session, True),
-        ("note", capture.note, True),
+        ("note", message_capture.note, True),
         # Building a handoff can take a while: don't hold up other chats' updates.
         ("complete", session_commands.complete, False),
         ("handoff", session_commands.handoff, False),
@@ -94,7 +94,7 @@ def _wire(app: BatonApp, config: Config) -> None:
     app.add_handler(ChatMemberHandler(chat_events.arrived, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.COMMAND, chat_events.unknown_command))
     # After the command's own handler (group 0) has finished: who started a session.
-    app.add_handler(MessageHandler(filters.COMMAND, capture.after_command), group=1)
+    app.add_handler(MessageHandler(filters.COMMAND, message_capture.after_command), group=1)
     app.add_handler(MessageHandler(message & ~filters.StatusUpdate.ALL, chat_events.non_text))
     # Keep last among callback handlers: data nobody above claims is stale or forged.
     app.add_handler(CallbackQueryHandler(chat_events.expired_button))

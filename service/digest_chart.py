@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from storage.digests import Period, ProjectActivity
+from storage.digest_schedules import Period, ProjectActivity
 
 CHART_INCHES = (6.0, 3.0)
 CHART_DPI = 100  # 600 x 300 pixels: readable on a phone, a few kB

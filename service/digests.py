@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from handoff.document import NEXT, OPEN, parse_markdown
 from service.chat_projects import MayManage
 from service.digest_chart import activity_chart, chart_data
-from storage import digests as store
+from storage import digest_schedules as store
 from storage import projects as project_store
 from storage.db import Database
-from storage.digests import Cadence, Period, ProjectActivity
-from storage.digests import Schedule as Schedule  # what the handlers are given
+from storage.digest_schedules import Cadence, Period, ProjectActivity
+from storage.digest_schedules import Schedule as Schedule  # what the handlers are given
 from storage.handoffs import latest_final
 from storage.models import Project
 

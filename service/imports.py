@@ -11,7 +11,7 @@ from typing import Literal
 from service.capture import CaptureState, Target
 from service.runtime import Runtime
 from storage import held_updates
-from storage.imports import SessionClosed, import_turns
+from storage.import_records import SessionClosed, import_turns
 from storage.models import NewTurn, is_role
 from transcripts.detect import parse_file
 from transcripts.model import Choice, Limits, Transcript, TranscriptError, conversation_times

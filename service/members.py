@@ -11,7 +11,7 @@ import copy
 from service import capture as capture_service
 from service.capture import CaptureState, Target
 from service.runtime import Runtime
-from storage import members as member_store
+from storage import member_totals as member_store
 
 
 async def started(rt: Runtime, chat_id: int, user_id: int, name: str) -> None:

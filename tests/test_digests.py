@@ -13,7 +13,7 @@ import pytest
 
 from handlers.digest_command import DigestJob, job_name, schedule_run, settings_from
 from service import digests
-from storage.digests import Schedule
+from storage.digest_schedules import Schedule
 from tests.fake_bot_api import BLOCKED
 from tests.harness import FRIEND_ID, GROUP_CHAT, OWNER_ID, PRIVATE_CHAT, Harness, open_session, texts
 

@@ -20,7 +20,7 @@ from telegram.request import RequestData
 from bot.config import ImportConfig
 from handlers.file_imports import CLOSED, EXPIRED
 from storage.db import Database, migration_scripts, split_statements
-from storage.imports import SessionClosed, import_turns
+from storage.import_records import SessionClosed, import_turns
 from storage.models import NewTurn
 from tests.fake_bot_api import Call, FakeBotAPI, Fault
 from tests.harness import (

@@ -14,7 +14,7 @@ import service.offline as offline
 from handoff.types import SessionIn
 from service.handoff_making import load_session
 from storage.db import Database, migration_scripts, split_statements
-from storage.imports import import_turns
+from storage.import_records import import_turns
 from storage.models import NewTurn, Session
 from storage.turns import insert_turns, iter_turns
 from tests.harness import Harness, open_session, texts

@@ -16,7 +16,7 @@ from storage import generations
 from storage import projects as project_store
 from storage import sessions as session_store
 from storage.db import Database
-from storage.digests import Period, ProjectActivity, Schedule, get_schedule, mark_sent
+from storage.digest_schedules import Period, ProjectActivity, Schedule, get_schedule, mark_sent
 from storage.handoffs import save_handoff
 from tests.service.stores import CHAT, USER, add_turns, opened, refuse
 
