@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from handoff.classify import is_constraint, is_statement
 from handoff.document import CONSTRAINTS, REQUESTS
 from handoff.previous import Previous
-from handoff.scan import units_of
+from handoff.scan import has_commit, units_of
 from handoff.text import clip, one_line, truncate_words
 from handoff.types import ProjectIn, SessionIn, TurnIn
 
@@ -108,6 +108,8 @@ def _commits(turns: list[TurnIn], room: int, shown_from: int) -> list[str]:
     hash), within ``room``."""
     made: dict[str, str] = {}
     for pos in range(min(shown_from, len(turns)) - 1, -1, -1):
+        if not has_commit(turns[pos].text):
+            continue  # most turns: no need to read them into units
         for u in units_of(pos, turns[pos]):
             if u.commit:
                 made.setdefault(u.text.split()[1], u.text)

@@ -40,6 +40,7 @@ _COMMIT = re.compile(r"^\s*>?\s*(?:Commit ([0-9a-f]{7,40})\b|\[[\w./-]+(?: \(roo
 _NUMBERED = re.compile(r"^\s*\d{1,6}(?:→|\t|[-:](?=\s))")
 _TOOL_CALL = re.compile(r"^\[tool [\w.-]+\]\s*\{")  # "[tool Edit] {json}": an action's
 # arguments (its paths reach the artifact index), not a sentence
+_HAS_COMMIT = re.compile(_COMMIT.pattern, re.MULTILINE)  # on a whole text, line by line
 _HEXLIKE = re.compile(r"[0-9a-f]{7,40}")
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+s?")
 # Names of structure, not facts: a JSON field ("old_str":) or a markup tag (<issue>).
@@ -157,6 +158,11 @@ def _line_units(pos: int, role: str, raw: str, *, fenced: bool, shell: bool, too
             sentence = sentence.strip()
             if len(sentence.split()) >= MIN_PROSE_WORDS:
                 yield Unit(pos, role, clip(sentence, MAX_UNIT_CHARS), bulk=bulk)
+
+
+def has_commit(text: str) -> bool:
+    """Whether any line of ``text`` reports a commit made (cheap, before reading units)."""
+    return _HAS_COMMIT.search(text) is not None
 
 
 def is_hash(token: str) -> bool:
