@@ -8,7 +8,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import chatgpt, claude, openhands, telegram_export
+from . import chatgpt, claude, claude_code, openhands, telegram_export
 from ._util import human_size
 from .archive import extract_export, is_zip
 from .decode import decode_text
@@ -17,7 +17,7 @@ from .model import Choice, ConversationInfo, Limits, ParsedTurn, Transcript, Tra
 from .pasted import has_markers, split_pasted
 
 # Sniffed in this order; each module offers matches/conversations/list/parse.
-_FORMATS: tuple[ModuleType, ...] = (chatgpt, claude, telegram_export, openhands)
+_FORMATS: tuple[ModuleType, ...] = (chatgpt, claude, telegram_export, openhands, claude_code)
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 UNKNOWN_JSON = "That JSON is not a ChatGPT, Claude, Telegram or agent export I know."

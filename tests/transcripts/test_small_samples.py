@@ -17,6 +17,8 @@ SMALL = Path(__file__).resolve().parents[1] / "data" / "samples"
 EXPECTED: dict[str, tuple[str, str | None, object]] = {
     "chatgpt_two_conversations.json": ("chatgpt", None, ["Deploy plan", "Checkout bug"]),
     "claude_conversations.json": ("claude", "Invoice layout", {"user": 2, "assistant": 2}),
+    "claude_code_session.jsonl": ("claude-code", "Fix the cart total rounding (2026-03-04)",
+                                  {"user": 4, "assistant": 6, "tool": 3}),
     "telegram_result.json": ("telegram", "Release chat", {"user": 2}),
     "openhands_runs.jsonl": ("openhands", None, ["acme__tool-2: Wrong exit code",
                                                  "acme__tool-1: Crash on empty input"]),
