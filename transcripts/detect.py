@@ -8,7 +8,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import chatgpt, claude, claude_code, openhands, telegram_export
+from . import aider, chatgpt, claude, claude_code, openhands, specstory, telegram_export
 from ._util import human_size
 from .archive import extract_export, is_zip
 from .decode import decode_text
@@ -51,8 +51,7 @@ def parse_file(
         raise TranscriptError(NO_MESSAGES)
     value = _json_value(name, text, limits)
     if value is _NOT_JSON:
-        turns = split_pasted(text)
-        result: Transcript | Choice = Transcript("", tuple(turns), "pasted" if has_markers(text) else "text")
+        result: Transcript | Choice = _from_text(text, choose)
     else:
         result = _from_json(value, choose)
     if isinstance(result, Transcript):
@@ -61,6 +60,15 @@ def parse_file(
 
 
 _NOT_JSON = object()
+# Agent histories written as markdown, sniffed by their first lines before the pasted-chat rules.
+_TEXT_FORMATS: tuple[ModuleType, ...] = (aider, specstory)
+
+
+def _from_text(text: str, choose: str | None) -> Transcript | Choice:
+    for module in _TEXT_FORMATS:
+        if module.matches(text):
+            return _select(module, text, choose)
+    return Transcript("", tuple(split_pasted(text)), "pasted" if has_markers(text) else "text")
 
 
 def _json_value(name: str, text: str, limits: Limits) -> Any:

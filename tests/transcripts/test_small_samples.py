@@ -23,6 +23,12 @@ EXPECTED: dict[str, tuple[str, str | None, object]] = {
     "openhands_runs.jsonl": ("openhands", None, ["acme__tool-2: Wrong exit code",
                                                  "acme__tool-1: Crash on empty input"]),
     "pasted_chat.txt": ("pasted", "", {"user": 1, "assistant": 1}),
+    "shop.aider.chat.history.md": ("aider", None, ["All 2 aider runs, 2026-03-02 to 2026-03-03",
+                                                   "2026-03-03 14:40 /ask how is VAT rounded in "
+                                                   "app/invoice.py? how is VAT round…",
+                                                   "2026-03-02 09:15 /add app/cart.py"]),
+    "specstory_cart.md": ("specstory", "Fix the cart rounding (2026-03-05 10:20:00Z)",
+                          {"user": 2, "assistant": 5, "tool": 3}),
 }
 
 
