@@ -8,7 +8,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import aider, chatgpt, claude, claude_code, openhands, specstory, telegram_export
+from . import aider, chatgpt, claude, claude_code, codex, openhands, specstory, telegram_export
 from ._util import human_size
 from .archive import extract_export, is_zip
 from .decode import decode_text
@@ -17,7 +17,8 @@ from .model import Choice, ConversationInfo, Limits, ParsedTurn, Transcript, Tra
 from .pasted import has_markers, split_pasted
 
 # Sniffed in this order; each module offers matches/conversations/list/parse.
-_FORMATS: tuple[ModuleType, ...] = (chatgpt, claude, telegram_export, openhands, claude_code)
+_FORMATS: tuple[ModuleType, ...] = (chatgpt, claude, telegram_export, openhands,
+                                    codex, claude_code)
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 UNKNOWN_JSON = "That JSON is not a ChatGPT, Claude, Telegram or agent export I know."
@@ -42,10 +43,6 @@ def parse_file(
         )
     name = filename.lower()
     if is_zip(name, data):
-        folder = claude_code.read_folder(data, limits)  # a ~/.claude/projects/<dir> folder
-        if folder is not None:
-            picked = _select(claude_code, folder, choose)
-            return _finish(picked, limits) if isinstance(picked, Transcript) else picked
         name, data = extract_export(data, limits)
         name = name.lower()
         if not name.endswith(_JSON_SUFFIXES):
