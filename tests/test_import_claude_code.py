@@ -58,3 +58,28 @@ async def test_cut_off_log_is_refused_and_nothing_stored(baton: Harness, db_path
     assert stored_turns(db_path) == []
     [ok] = texts(await baton.send_document("session.jsonl", data))  # the bot keeps going
     assert ok == IMPORTED
+
+
+async def test_project_folder_zip_offers_its_sessions_as_buttons(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    data = SAMPLE.with_name("claude_code_project.zip").read_bytes()
+    calls = await baton.send_document("-home-ana-shop-api.zip", data)
+    [question] = [c for c in calls if c.method == "sendMessage"]
+    assert "holds 2 conversations" in question.text
+    buttons = [b for row in question.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["text"] for b in buttons] == ["Add the Stripe webhook (2026-03-05) (3)",
+                                            "Fix the cart total rounding (2026-03-04) (13)"]
+    assert stored_turns(db_path) == []
+    [reply] = texts(await baton.press(buttons[0]["callback_data"]))
+    assert reply == ("Imported 3 turns (1 user, 1 assistant, 1 tool) "
+                     "from 'Add the Stripe webhook (2026-03-05)'.")
+    [second] = texts(await baton.press(buttons[1]["callback_data"]))
+    assert second == IMPORTED
+    assert len(stored_turns(db_path)) == 16
+
+
+async def test_caption_picks_a_session_of_the_folder(baton: Harness, db_path: Path) -> None:
+    await open_session(baton)
+    data = SAMPLE.with_name("claude_code_project.zip").read_bytes()
+    [reply] = texts(await baton.send_document("shop.zip", data, caption="cart total"))
+    assert reply == IMPORTED

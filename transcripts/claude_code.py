@@ -10,18 +10,34 @@ back to the main session as its Task tool's result. The summary written at a com
 boundary is kept whole as the assistant's (the model wrote it, not the person), and messages
 queued while the agent worked are kept as the person's turns at the time they were queued,
 unless they were delivered later as an ordinary user line. A reply the log splits into one
-line per block (same `message.id`) is one turn.
+line per block (same `message.id`) is one turn. A zip of a project folder holds several
+session logs: each is one conversation to choose from (`read_folder`).
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ._util import as_dict, as_list, as_str, head_lines, iso_timestamp, short_line, utc_from_iso
-from .model import ConversationInfo, ParsedTurn, Transcript
+from ._util import (
+    as_dict,
+    as_list,
+    as_str,
+    head_lines,
+    human_size,
+    iso_timestamp,
+    newest_first,
+    short_line,
+    utc_from_iso,
+)
+from .archive import _check_members, _read_capped
+from .decode import decode_text
+from .jsonload import load_json_lines
+from .model import ConversationInfo, Limits, ParsedTurn, Transcript, TranscriptError
 
 FORMAT = "claude-code"
 AGENT = "Claude Code"
@@ -41,6 +57,7 @@ _KEY_ARGS = ("file_path", "notebook_path", "pattern", "path", "glob", "url", "qu
 # File contents and prompts: too long for a one-line summary, the path or description says it.
 _TEXT_ARGS = ("old_string", "new_string", "content", "new_source", "prompt", "edits")
 _IMAGE = "[image]"
+_FOLDER = "claude_code_sessions"  # the key of read_folder's value
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # terminal colours in command output
 
 
@@ -53,25 +70,67 @@ def matches(data: Any) -> bool:
 def _is_message(line: Any) -> bool:
     line = as_dict(line)
     return (
-        line.get("type") in _LINE_TYPES
+        as_str(line.get("type")) in _LINE_TYPES
         and isinstance(line.get("message"), dict)
         and ("uuid" in line or "sessionId" in line)
     )
 
 
 def conversations(data: Any) -> list[Any]:
-    """The whole file is one session."""
+    """A log file is one session; a project folder (`read_folder`) one per log in it."""
+    if isinstance(data, dict):
+        return [s for s in as_list(data.get(_FOLDER)) if matches(s)]
     return [data] if matches(data) else []
 
 
 def list_conversations(data: Any) -> list[ConversationInfo]:
-    """The one session, if it has turns."""
-    infos = []
-    for index, obj in enumerate(conversations(data)):
-        transcript = parse_conversation(obj)
-        if transcript.turns:
-            infos.append(ConversationInfo(index, transcript.title, _update_time(obj), len(transcript.turns)))
-    return infos
+    """The sessions with turns, latest first."""
+    return newest_first(conversations(data), parse_conversation, _update_time)
+
+
+def read_folder(data: bytes, limits: Limits) -> dict[str, Any] | None:
+    """The session logs in a zip of a `~/.claude/projects/<dir>` folder, as a value
+    `conversations` lists; None when the zip holds no Claude Code log (another export).
+    Subagent logs (`subagents/`) are skipped, and everything unpacked counts against the
+    file-size limit, as one file would."""
+    sessions: list[Any] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            logs = [m for m in members if _is_log(m)]
+            if not logs:
+                return None
+            _check_members(members, limits)
+            left = limits.max_bytes
+            for member in sorted(logs, key=lambda m: m.filename):
+                if member.file_size > left:
+                    raise TranscriptError(f"The logs in that zip unpack to more than "
+                                          f"{human_size(limits.max_bytes)}; I read at most that.")
+                raw = _read_capped(archive, member, replace(limits, max_bytes=left))
+                left -= len(raw)
+                lines = _member_lines(member.filename, raw, limits)
+                if matches(lines):
+                    sessions.append(lines)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError, KeyError, IndexError, OverflowError):
+        return None  # the ordinary zip path says what is wrong with it
+    if not sessions:
+        return None
+    return {_FOLDER: sessions}
+
+
+def _is_log(member: zipfile.ZipInfo) -> bool:
+    path = member.filename.replace("\\", "/")
+    return not member.is_dir() and path.lower().endswith(".jsonl") and "/subagents/" not in f"/{path}"
+
+
+def _member_lines(name: str, raw: bytes, limits: Limits) -> list[Any]:
+    """One log's records; what is wrong with it is said with its name."""
+    try:
+        return load_json_lines(decode_text(raw), limits.max_depth)
+    except TranscriptError as error:
+        problem = str(error)
+        raise TranscriptError(f"{name} in that zip: {problem[0].lower()}{problem[1:]}") from None
 
 
 def parse_conversation(obj: Any) -> Transcript:

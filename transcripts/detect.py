@@ -43,6 +43,10 @@ def parse_file(
         )
     name = filename.lower()
     if is_zip(name, data):
+        folder = claude_code.read_folder(data, limits)  # a ~/.claude/projects/<dir> folder
+        if folder is not None:
+            picked = _select(claude_code, folder, choose)
+            return _finish(picked, limits) if isinstance(picked, Transcript) else picked
         name, data = extract_export(data, limits)
         name = name.lower()
         if not name.endswith(_JSON_SUFFIXES):

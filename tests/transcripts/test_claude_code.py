@@ -1,16 +1,19 @@
 """Claude Code session logs (issue 12 point 1): one JSONL file per session, detected by content."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from service.offline import handoff_from_file
+from tests.transcripts.test_fuzz import check
 from transcripts import claude_code
 from transcripts.detect import UNKNOWN_JSON, parse_file
-from transcripts.model import Transcript, TranscriptError
+from transcripts.model import Choice, Limits, Transcript, TranscriptError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "claude_code_session.jsonl"
 REALBENCH_SESSIONS = ("claudecode-spotter-dov", "claudecode-spotter-fum", "claudecode-spotter-gqc")
@@ -145,3 +148,66 @@ async def test_realbench_session_yields_sensible_turns(realbench: Path, session:
     assert sum(x.text.startswith("$ ") or "\n$ " in x.text for x in t.turns) > 20  # Bash commands
     assert max(len(x.text) for x in t.turns if x.role == "tool") < 2100  # results shortened
     assert session.removeprefix("claudecode-") in result.handoff.markdown
+
+
+PROJECT_ZIP = SAMPLE.with_name("claude_code_project.zip")
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_project_folder_zip_offers_each_session() -> None:
+    result = parse_file("shop-api.zip", PROJECT_ZIP.read_bytes())
+    assert isinstance(result, Choice) and result.format == "claude-code"
+    assert [(c.title, c.message_count) for c in result.conversations] == [
+        ("Add the Stripe webhook (2026-03-05)", 3), ("Fix the cart total rounding (2026-03-04)", 13)]
+    picked = parse_file("shop-api.zip", PROJECT_ZIP.read_bytes(), choose="stripe")
+    assert isinstance(picked, Transcript)
+    assert [t.text for t in picked.turns][1:] == [
+        "Adding app/webhooks.py.\n\n[tool Write] /home/ana/shop-api/app/webhooks.py",
+        "File created successfully at: /home/ana/shop-api/app/webhooks.py"]
+    everything = "\n".join(t.text for c in result.conversations
+                           for t in parse_file("p.zip", PROJECT_ZIP.read_bytes(),
+                                               choose=f"#{c.index}").turns)  # type: ignore[union-attr]
+    assert "SUBAGENT" not in everything  # subagents/ logs and sidechain-only logs left out
+
+
+def test_one_session_in_a_zip_is_imported_directly() -> None:
+    result = parse_file("one.zip", _zip({"proj/s.jsonl": SAMPLE.read_bytes()}))
+    assert isinstance(result, Transcript) and result.title == "Fix the cart total rounding (2026-03-04)"
+
+
+def test_broken_log_in_a_folder_zip_is_named() -> None:
+    data = SAMPLE.read_bytes()
+    with pytest.raises(TranscriptError) as error:
+        parse_file("p.zip", _zip({"proj/a.jsonl": data, "proj/b.jsonl": data[:-40]}))
+    assert str(error.value).startswith("proj/b.jsonl in that zip: that JSON file is malformed or cut off (line ")
+
+
+def test_folder_zip_unpacks_within_the_size_limit() -> None:
+    data = SAMPLE.read_bytes()
+    archive = _zip({f"proj/{n}.jsonl": data for n in range(4)})  # compresses well
+    with pytest.raises(TranscriptError, match="The logs in that zip unpack to more than"):
+        parse_file("p.zip", archive, limits=Limits(max_bytes=3 * len(data)))
+    assert isinstance(parse_file("p.zip", archive, limits=Limits(max_bytes=4 * len(data))), Choice)
+
+
+def test_other_zips_still_take_the_export_path() -> None:
+    with pytest.raises(TranscriptError, match="no conversations.json"):
+        parse_file("x.zip", _zip({"notes/a.jsonl": b'{"type": "note"}\n'}))
+
+
+@pytest.mark.parametrize("odd", [None, 0, "", "x", [], {}, [None], {"": None}, "\ud800", True])
+def test_odd_values_anywhere_fail_cleanly(odd: object) -> None:
+    lines = [json.loads(line) for line in SAMPLE.read_text("utf-8").splitlines()]
+    for index, line in enumerate(lines):
+        for key in [*line, *(line.get("message") or {})]:
+            mutated = json.loads(json.dumps(lines))
+            target = mutated[index] if key in line else mutated[index]["message"]
+            target[key] = odd
+            check("s.jsonl", "\n".join(json.dumps(x) for x in mutated).encode("utf-8", "surrogatepass"))

@@ -19,6 +19,8 @@ EXPECTED: dict[str, tuple[str, str | None, object]] = {
     "claude_conversations.json": ("claude", "Invoice layout", {"user": 2, "assistant": 2}),
     "claude_code_session.jsonl": ("claude-code", "Fix the cart total rounding (2026-03-04)",
                                   {"user": 4, "assistant": 6, "tool": 3}),
+    "claude_code_project.zip": ("claude-code", None, ["Add the Stripe webhook (2026-03-05)",
+                                                      "Fix the cart total rounding (2026-03-04)"]),
     "telegram_result.json": ("telegram", "Release chat", {"user": 2}),
     "openhands_runs.jsonl": ("openhands", None, ["acme__tool-2: Wrong exit code",
                                                  "acme__tool-1: Crash on empty input"]),
