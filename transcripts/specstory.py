@@ -110,7 +110,8 @@ def _role(speaker: re.Match[str]) -> str:
 def _add_message(turns: list[ParsedTurn], role: str, body: list[str], at: datetime | None) -> None:
     """Append one message's turns: its text, and each tool block as a line plus its output.
     An assistant's text continues the assistant turn before it (SpecStory starts a new
-    message at every step of an agent); only a message's first turn carries its time."""
+    message at every step of an agent), and so does a user's after an empty agent message
+    (an interrupt and the correction); only a message's first turn carries its time."""
     if not role:
         return
     pieces: list[tuple[str, str]] = []  # (role, text)
@@ -130,6 +131,9 @@ def _add_message(turns: list[ParsedTurn], role: str, body: list[str], at: dateti
         if not piece.strip():
             continue
         last = turns[-1] if turns else None
+        if last is not None and last.role == piece_role == "user":  # the agent said nothing between
+            turns[-1] = ParsedTurn(last.role, last.author, f"{last.text}\n\n{piece}", last.at or at)
+            continue
         if last is not None and last.role == piece_role == "assistant" and at is None:
             turns[-1] = ParsedTurn(last.role, last.author, f"{last.text}\n\n{piece}", last.at)
             continue

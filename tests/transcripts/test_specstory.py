@@ -88,3 +88,13 @@ async def test_real_export_gives_turns_and_a_handoff(realbench: Path) -> None:
     assert "$ git diff --stat future_development.md" in text
     offline = await handoff_from_file(path, budget_words=600)
     assert offline.transcript.turns and "## " in offline.handoff.markdown
+
+
+def test_user_messages_with_an_empty_agent_message_between_are_one_turn() -> None:
+    text = ("_**User**_\n\nfix it\n\n---\n\n_**Agent**_\n\nOn it.\n\n---\n\n_**User**_\n\n"
+            "[Request interrupted by user]\n\n---\n\n_**Agent**_\n\n_**Agent**_\n\n---\n\n"
+            "_**User**_\n\nDo not reinstall anything.\n")
+    assert [(t.role, t.text) for t in parsed(text).turns] == [
+        ("user", "fix it"), ("assistant", "On it."),
+        ("user", "[Request interrupted by user]\n\nDo not reinstall anything."),
+    ]
