@@ -27,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
+from bench.pres_original import print_originals
 from service.offline import handoff_from_file, read_transcript
 from transcripts.model import Limits, ParsedTurn
 
@@ -385,6 +386,8 @@ def run_realbench(root: Path, out: TextIO, only: Sequence[str] | None = None, jo
     else:
         print(f"\nchains: no session over {short_chars:,} chars", file=out)
 
+    originals, _ = print_originals(root, score, labels, ids, transcripts, run.results, SIZES,
+                                   _run_all, jobs, out)
     checks = targets(run, short_chars)
     print("\n== targets (realbench) ==", file=out)
     for t in checks:
@@ -396,4 +399,4 @@ def run_realbench(root: Path, out: TextIO, only: Sequence[str] | None = None, jo
             + "/".join(_f(row(list(run.results[s].values()))["handoff"]).strip() for s in SIZES)
             + f"; ratio to the better cut at 10% {_x(m10['ratio']).strip()}; targets MET "
             f"{met} of {judged}" + ("" if met == judged else " (the others NOT MET; see "
-                                     "== targets (realbench) ==)")]
+                                     "== targets (realbench) ==)"), originals]
