@@ -26,7 +26,9 @@ def original_of(root: Path, session_id: str) -> Path | None:
 def from_original(path: str, percent: float | None) -> str | None:
     """``baton handoff ORIGINAL [--budget P%]``'s markdown; None when Baton cannot read it."""
     try:
-        return asyncio.run(handoff_from_file(Path(path), budget_percent=percent)).handoff.markdown
+        return asyncio.run(handoff_from_file(Path(path), budget_percent=percent,
+                                             project=Path(path).name.split(".", 1)[0])
+                           ).handoff.markdown
     except TranscriptError:
         return None
 

@@ -99,10 +99,17 @@ def render_transcript(turns: Sequence[ParsedTurn]) -> str:
     return "\n\n".join(f"{_LABEL.get(t.role, 'User')}:\n{t.text}" for t in turns) + "\n"
 
 
+def session_name(path: str) -> str:
+    """The project name a user would give it: the session's id, whichever file is read
+    (an original's own title, e.g. an aider run's start time, would name it otherwise)."""
+    return Path(path).name.split(".", 1)[0]
+
+
 def one_shot(path: str, percent: float | None) -> tuple[str, float]:
     """``baton handoff PATH [--budget P%]``: the markdown and the seconds it took."""
     t0 = time.perf_counter()
-    result = asyncio.run(handoff_from_file(Path(path), budget_percent=percent))
+    result = asyncio.run(handoff_from_file(Path(path), budget_percent=percent,
+                                           project=session_name(path)))
     return result.handoff.markdown, time.perf_counter() - t0
 
 
