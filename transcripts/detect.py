@@ -8,7 +8,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import aider, chatgpt, claude, claude_code, codex, openhands, specstory, telegram_export
+from . import aider, chatgpt, claude, claude_code, codex, gemini_cli, openhands, specstory, telegram_export
 from ._util import human_size
 from .archive import extract_export, is_zip
 from .decode import decode_text
@@ -18,7 +18,7 @@ from .pasted import has_markers, split_pasted
 
 # Sniffed in this order; each module offers matches/conversations/list/parse.
 _FORMATS: tuple[ModuleType, ...] = (chatgpt, claude, telegram_export, openhands,
-                                    codex, claude_code)
+                                    codex, gemini_cli, claude_code)
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 UNKNOWN_JSON = "That JSON is not a ChatGPT, Claude, Telegram or agent export I know."

@@ -25,6 +25,8 @@ EXPECTED: dict[str, tuple[str, str | None, object]] = {
     "openhands_runs.jsonl": ("openhands", None, ["acme__tool-2: Wrong exit code",
                                                  "acme__tool-1: Crash on empty input"]),
     "codex_rollout.jsonl": ("codex", "shop-api", {"user": 2, "assistant": 6, "tool": 4, "system": 1}),
+    "gemini_session.json": ("gemini", "The invoice PDF shows the VAT line twice. Fix render_invoice in billing/pdf.py.",
+                            {"user": 2, "assistant": 4, "tool": 5, "system": 1}),
     "pasted_chat.txt": ("pasted", "", {"user": 1, "assistant": 1}),
     "shop.aider.chat.history.md": ("aider", None, ["All 2 aider runs, 2026-03-02 to 2026-03-03",
                                                    "2026-03-03 14:40 /ask how is VAT rounded in "
