@@ -97,6 +97,10 @@ def short_line(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+HEAD_LINES, HEAD_CHARS = 20, 1200  # a long tool output keeps its first lines,
+TAIL_LINES, TAIL_CHARS = 15, 800  # and its last: where errors and results are
+
+
 def head_lines(text: str, max_lines: int = 40, max_chars: int = 4000) -> str:
     """The first lines of a long tool output, saying how much was cut."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
@@ -111,6 +115,26 @@ def head_lines(text: str, max_lines: int = 40, max_chars: int = 4000) -> str:
     hidden = len(lines) - kept.count("\n") - 1
     suffix = f"… ({hidden} more lines)" if hidden > 0 else "…"
     return kept + "\n" + suffix
+
+
+def head_and_tail(text: str) -> str:
+    """The first and last lines of a long tool output, saying how much was cut between."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    lines = text.split("\n")
+    if len(lines) <= HEAD_LINES + TAIL_LINES and len(text) <= HEAD_CHARS + TAIL_CHARS:
+        return text.strip()
+    if len(lines) <= HEAD_LINES + TAIL_LINES:  # few, long lines: cut by characters
+        cut = len(text) - HEAD_CHARS - TAIL_CHARS
+        return f"{text[:HEAD_CHARS]}\n[… {cut:,} characters cut …]\n{text[-TAIL_CHARS:]}".strip()
+    head = head_lines("\n".join(lines[:HEAD_LINES]), HEAD_LINES, HEAD_CHARS)
+    tail = lines[-TAIL_LINES:]
+    while len(tail) > 1 and sum(len(line) + 1 for line in tail) > TAIL_CHARS:
+        tail = tail[1:]
+    tail_text = "\n".join(tail)
+    if len(tail_text) > TAIL_CHARS:
+        tail_text = "…" + tail_text[-TAIL_CHARS:]
+    cut = len(lines) - HEAD_LINES - len(tail)
+    return f"{head}\n[… {cut:,} lines cut …]\n{tail_text}".strip()
 
 
 def newest_first(

@@ -27,7 +27,7 @@ from ._util import (
     as_dict,
     as_list,
     as_str,
-    head_lines,
+    head_and_tail,
     human_size,
     iso_timestamp,
     newest_first,
@@ -46,8 +46,6 @@ SUMMARY = "summary"  # the author of a compaction summary
 SNIFF_LINES = 200  # lines looked at to recognise a session log
 TITLE_CHARS = 48  # a title from the first request; it becomes the handoff's project name
 # A long tool result keeps its beginning and its end (where a command says how it went).
-HEAD_LINES, HEAD_CHARS = 20, 1200
-TAIL_LINES, TAIL_CHARS = 15, 800
 ARG_CHARS = 300  # a tool call's arguments, shortened like a one-line summary
 COMPACT_PREFIX = "This session is being continued from a previous conversation"
 _LINE_TYPES = frozenset({"user", "assistant"})
@@ -229,26 +227,6 @@ def _result_turn(block: dict[str, Any], tool_names: dict[str, str], at: datetime
     if block.get("is_error") is True:
         return ParsedTurn("tool", name, f"Error: {text}" if text else "Error (no output)", at)
     return ParsedTurn("tool", name, text, at) if text else None
-
-
-def head_and_tail(text: str) -> str:
-    """The first and last lines of a long tool output, saying how much was cut between."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    lines = text.split("\n")
-    if len(lines) <= HEAD_LINES + TAIL_LINES and len(text) <= HEAD_CHARS + TAIL_CHARS:
-        return text.strip()
-    if len(lines) <= HEAD_LINES + TAIL_LINES:  # few, long lines: cut by characters
-        cut = len(text) - HEAD_CHARS - TAIL_CHARS
-        return f"{text[:HEAD_CHARS]}\n[… {cut:,} characters cut …]\n{text[-TAIL_CHARS:]}".strip()
-    head = head_lines("\n".join(lines[:HEAD_LINES]), HEAD_LINES, HEAD_CHARS)
-    tail = lines[-TAIL_LINES:]
-    while len(tail) > 1 and sum(len(line) + 1 for line in tail) > TAIL_CHARS:
-        tail = tail[1:]
-    tail_text = "\n".join(tail)
-    if len(tail_text) > TAIL_CHARS:
-        tail_text = "…" + tail_text[-TAIL_CHARS:]
-    cut = len(lines) - HEAD_LINES - len(tail)
-    return f"{head}\n[… {cut:,} lines cut …]\n{tail_text}".strip()
 
 
 def _describe(name: str, args: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from ._util import (
     as_list,
     as_number,
     as_str,
+    head_and_tail,
     head_lines,
     iso_timestamp,
     newest_first,
@@ -169,7 +170,7 @@ def _describe(action: str, args: dict[str, Any], event: dict[str, Any]) -> str:
 def _observation_turn(observation: str, event: dict[str, Any]) -> ParsedTurn | None:
     extras = as_dict(event.get("extras"))
     content = as_str(event.get("content")).strip()
-    text = head_lines(content) if content else as_str(event.get("message")).strip()
+    text = head_and_tail(content) if content else as_str(event.get("message")).strip()
     if observation in ("run", "run_ipython"):
         code = as_number(as_dict(extras.get("metadata")).get("exit_code"))
         if code is None:

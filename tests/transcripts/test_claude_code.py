@@ -11,7 +11,7 @@ import pytest
 
 from service.offline import handoff_from_file
 from tests.transcripts.test_fuzz import check
-from transcripts import claude_code
+from transcripts import _util, claude_code
 from transcripts.detect import UNKNOWN_JSON, parse_file
 from transcripts.model import Choice, Limits, Transcript, TranscriptError
 
@@ -79,14 +79,14 @@ def test_long_tool_result_keeps_its_head_and_tail() -> None:
 
 
 def test_head_and_tail_by_lines_and_by_characters() -> None:
-    assert claude_code.head_and_tail("a\nb\n") == "a\nb"
-    many = claude_code.head_and_tail("\n".join(str(i) for i in range(100)))
+    assert _util.head_and_tail("a\nb\n") == "a\nb"
+    many = _util.head_and_tail("\n".join(str(i) for i in range(100)))
     lines = many.split("\n")
-    head, tail = claude_code.HEAD_LINES, claude_code.TAIL_LINES
+    head, tail = _util.HEAD_LINES, _util.TAIL_LINES
     assert lines[:head] == [str(i) for i in range(head)]
     assert lines[head] == f"[… {100 - head - tail} lines cut …]"
     assert lines[head + 1:] == [str(i) for i in range(100 - tail, 100)]
-    long_line = claude_code.head_and_tail("x" * 2500 + "END")
+    long_line = _util.head_and_tail("x" * 2500 + "END")
     assert long_line.endswith("END") and "[… 503 characters cut …]" in long_line
     assert len(long_line) < 2100
 

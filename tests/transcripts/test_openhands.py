@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import read_sample
 from transcripts import openhands
+from transcripts._util import HEAD_LINES, TAIL_LINES
 from transcripts.jsonload import load_json_lines
 
 DIR = "transcripts/"
@@ -43,11 +44,13 @@ def test_gui_event_array(sample_data: Path) -> None:
 
 
 @pytest.mark.samples
-def test_long_observations_are_truncated(sample_data: Path) -> None:
+def test_long_observations_keep_their_head_and_tail(sample_data: Path) -> None:
     t = openhands.parse_conversation(load(sample_data, "openhands_traj_basic_gui_mode.json"))
     diff = t.turns[4].text
     assert diff.startswith("--- /workspace/todo-app/index.html")
-    assert diff.count("\n") == 40 and diff.endswith("more lines)")
+    lines = diff.split("\n")
+    assert lines[HEAD_LINES].startswith("[… ") and lines[HEAD_LINES].endswith(" lines cut …]")
+    assert len(lines) <= HEAD_LINES + 1 + TAIL_LINES  # the last lines, where results are
 
 
 @pytest.mark.samples
