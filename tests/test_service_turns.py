@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.turn_mapping import ROLES, SOURCES, turn_in
+from service.turn_mapping import turn_in
+from storage.models import ROLES, SOURCES
 
 
 def test_known_roles_and_sources_are_kept_as_they_are() -> None:
