@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import Harness, make_config
+from tests.harness import Harness, make_config, running
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -100,10 +100,5 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def baton(db_path: Path) -> AsyncIterator[Harness]:
-    harness = Harness(make_config(db_path))
-    await harness.start()
-    try:
+    async with running(Harness(make_config(db_path))) as harness:
         yield harness
-    finally:
-        await harness.stop()
-        assert not harness.api.errors, harness.api.errors

@@ -5,7 +5,8 @@ import asyncio
 import itertools
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,18 @@ class Harness:
             if time.monotonic() > deadline:
                 raise AssertionError("condition not met in time")
             await asyncio.sleep(0.01)
+
+
+@asynccontextmanager
+async def running(harness: Harness) -> AsyncIterator[Harness]:
+    """`harness` started for a fixture to yield; stopped after, and no Bot API call it made
+    may have been malformed."""
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        assert not harness.api.errors, harness.api.errors
 
 
 def stored_turns(db_path: Path) -> list[tuple[Any, ...]]:

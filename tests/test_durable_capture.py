@@ -24,6 +24,7 @@ from tests.harness import (
     Harness,
     make_config,
     open_session,
+    running,
     stored_turns,
 )
 from tests.test_import_reliability import HeldDownloads
@@ -52,13 +53,8 @@ async def crash(baton: Harness) -> None:
 
 @pytest.fixture
 async def slow(db_path: Path) -> Any:
-    harness = Harness(replace(make_config(db_path), capture=LONG_WINDOW))
-    await harness.start()
-    try:
+    async with running(Harness(replace(make_config(db_path), capture=LONG_WINDOW))) as harness:
         yield harness
-    finally:
-        await harness.stop()
-        assert not harness.api.errors, harness.api.errors
 
 
 async def test_a_stop_stores_pending_typed_text_and_says_so(

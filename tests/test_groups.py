@@ -16,7 +16,7 @@ from bot.config import ConfigError, config_from_mapping
 from handlers.help import GROUP_PRIVACY_NOTE
 from handlers.sink import SAVED_REACTION
 from tests.fake_bot_api import BOT_ID, BOT_USERNAME, Fault
-from tests.harness import GROUP_CHAT, Harness, make_config, open_session, stored_turns, texts
+from tests.harness import GROUP_CHAT, Harness, make_config, open_session, running, stored_turns, texts
 
 ANA, BEN, CLEO = 2001, 2002, 2003
 NAMES = {ANA: "Ana", BEN: "Ben", CLEO: "Cleo"}
@@ -31,13 +31,8 @@ def group_harness(db_path: Path, **capture: Any) -> Harness:
 @pytest.fixture
 async def team(db_path: Path) -> AsyncIterator[Harness]:
     """The defaults: group_ack = "reaction", groups = "forwards"."""
-    harness = group_harness(db_path)
-    await harness.start()
-    try:
+    async with running(group_harness(db_path)) as harness:
         yield harness
-    finally:
-        await harness.stop()
-        assert not harness.api.errors, harness.api.errors
 
 
 async def say(baton: Harness, member: int, text: str, **kwargs: Any) -> None:

@@ -28,6 +28,7 @@ from tests.harness import (
     Harness,
     make_config,
     open_session,
+    running,
     stored_turns,
     texts,
 )
@@ -195,12 +196,8 @@ class HeldDownloads(FakeBotAPI):
 async def held(db_path: Path) -> AsyncIterator[Harness]:
     harness = Harness(make_config(db_path))
     harness.api = HeldDownloads()
-    await harness.start()
-    try:
+    async with running(harness):
         yield harness
-    finally:
-        await harness.stop()
-        assert not harness.api.errors, harness.api.errors
 
 
 async def import_while(held: Harness, *commands: str) -> list[str]:
@@ -282,13 +279,9 @@ async def test_a_small_zip_of_a_46_mb_export_is_refused(baton: Harness, db_path:
 
 @pytest.fixture
 async def small_limit(db_path: Path) -> AsyncIterator[Harness]:
-    harness = Harness(replace(make_config(db_path), imports=ImportConfig(max_bytes=SMALL_LIMIT)))
-    await harness.start()
-    try:
+    config = replace(make_config(db_path), imports=ImportConfig(max_bytes=SMALL_LIMIT))
+    async with running(Harness(config)) as harness:
         yield harness
-    finally:
-        await harness.stop()
-        assert not harness.api.errors, harness.api.errors
 
 
 async def test_the_import_limit_holds_inside_a_zip(small_limit: Harness, db_path: Path) -> None:
